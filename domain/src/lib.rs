@@ -1,0 +1,17 @@
+//! Turnout's domain: the rules of invitations, slots and bookings, with no I/O and no framework.
+//!
+//! Everything here is pure and compiles for the server and for WebAssembly alike.
+
+pub mod booking;
+pub mod campaign;
+pub mod invitation;
+pub mod signal;
+pub mod token;
+pub mod window;
+
+pub use booking::{plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, SlotFacts};
+pub use campaign::{Capacity, ReschedulePolicy, TimeZone, WindowDays};
+pub use invitation::{DeclineNote, DeclineReason, InvitationState};
+pub use signal::{SignalKind, SignalSource};
+pub use token::TokenHash;
+pub use window::InvitationWindow;

@@ -1,0 +1,114 @@
+//! The kinds of attendance-risk signals kept in the append-only log.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::invitation::UnknownValue;
+
+/// What happened. Every step of the candidate journey, and every HR or system action on a
+/// candidate, is one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// The invitation was created and its link issued.
+    InvitationIssued,
+    /// The candidate opened the invitation link.
+    InvitationOpened,
+    /// The candidate confirmed a slot.
+    SlotConfirmed,
+    /// The candidate moved a confirmed slot.
+    SlotRescheduled,
+    /// A reschedule was refused by the policy.
+    RescheduleRefused,
+    /// The chosen slot was full.
+    SlotFull,
+    /// The candidate declined.
+    Declined,
+    /// A new link was issued for the candidate (the old one stops working).
+    LinkReissued,
+}
+
+impl SignalKind {
+    /// Every kind.
+    pub const ALL: [SignalKind; 8] = [
+        SignalKind::InvitationIssued,
+        SignalKind::InvitationOpened,
+        SignalKind::SlotConfirmed,
+        SignalKind::SlotRescheduled,
+        SignalKind::RescheduleRefused,
+        SignalKind::SlotFull,
+        SignalKind::Declined,
+        SignalKind::LinkReissued,
+    ];
+
+    /// The name used in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignalKind::InvitationIssued => "invitation_issued",
+            SignalKind::InvitationOpened => "invitation_opened",
+            SignalKind::SlotConfirmed => "slot_confirmed",
+            SignalKind::SlotRescheduled => "slot_rescheduled",
+            SignalKind::RescheduleRefused => "reschedule_refused",
+            SignalKind::SlotFull => "slot_full",
+            SignalKind::Declined => "declined",
+            SignalKind::LinkReissued => "link_reissued",
+        }
+    }
+}
+
+impl FromStr for SignalKind {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SignalKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownValue { what: "signal kind", value: s.to_string() })
+    }
+}
+
+/// Who caused a signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalSource {
+    /// The candidate, through their link.
+    Candidate,
+    /// A member of HR.
+    Hr,
+    /// Turnout itself (imports, schedulers, integrations).
+    System,
+}
+
+impl SignalSource {
+    /// The name used in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignalSource::Candidate => "candidate",
+            SignalSource::Hr => "hr",
+            SignalSource::System => "system",
+        }
+    }
+}
+
+impl FromStr for SignalSource {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [SignalSource::Candidate, SignalSource::Hr, SignalSource::System]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownValue { what: "signal source", value: s.to_string() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in SignalKind::ALL {
+            assert_eq!(k.as_str().parse::<SignalKind>(), Ok(k));
+        }
+        assert_eq!("hr".parse::<SignalSource>(), Ok(SignalSource::Hr));
+        assert!("robot".parse::<SignalSource>().is_err());
+    }
+}
