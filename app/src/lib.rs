@@ -1,1 +1,143 @@
-pub fn App() {}
+//! Turnout's pages and server functions. Built with `ssr` for the server and `hydrate` for the
+//! browser, never both.
+
+pub mod candidate;
+pub mod dto;
+pub mod error;
+pub mod hr;
+pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use i18n::Locale;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::{path, SsrMode};
+
+/// The language of this page, as provided by [`App`].
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().unwrap_or_default()
+}
+
+/// The reader's language: from the request on the server, from `<html lang>` in the browser.
+fn detect_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        server::request_locale()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .and_then(|l| Locale::from_code(&l))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Locale::default()
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = detect_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.tag()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="referrer" content="no-referrer" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: header, routes, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let locale = detect_locale();
+    provide_context(locale);
+    let s = locale.strings();
+    view! {
+        <Stylesheet id="turnout" href="/pkg/turnout.css" />
+        <Router>
+            <Header />
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/invitation") view=move || view! { <Title text=s.page_title_candidate /><candidate::InvitationPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/login") view=move || view! { <Title text=s.page_title_hr /><hr::HrLoginPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr") view=move || view! { <Title text=s.page_title_hr /><hr::HrHomePage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/campaigns/:id") view=move || view! { <Title text=s.page_title_hr /><hr::HrStatusPage /> } ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let locale = use_locale();
+    let other = locale.other();
+    let location = use_location();
+    let switch_href = move || {
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        format!("/lang/{}?next={}", other.code(), url_encode(&here))
+    };
+    view! {
+        <header class="top">
+            <a class="brand" href="/">"Turnout"</a>
+            <a class="lang" href=switch_href hreflang=other.tag() lang=other.tag() rel="external">{locale.strings().switch_language}</a>
+        </header>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let s = use_locale().strings();
+    view! {
+        <section class="card">
+            <h1>{s.home_title}</h1>
+            <p>{s.home_body}</p>
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::set_page_status(http::StatusCode::NOT_FOUND);
+    let s = use_locale().strings();
+    view! {
+        <section class="card">
+            <h1>{s.not_found_title}</h1>
+            <p>{s.not_found_body}</p>
+        </section>
+    }
+}

@@ -12,7 +12,7 @@ use thiserror::Error;
 
 /// A slot as the rules need to see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SlotFacts {
+pub struct Slot {
     /// Slot id.
     pub id: i64,
     /// The campaign the slot belongs to.
@@ -27,7 +27,7 @@ pub struct SlotFacts {
     pub booked: u32,
 }
 
-impl SlotFacts {
+impl Slot {
     /// Places still free.
     pub fn places_left(&self) -> u32 {
         self.capacity.places_left(self.booked)
@@ -100,7 +100,7 @@ pub fn plan_confirmation(
     window: &InvitationWindow,
     campaign_id: i64,
     current: Option<CurrentBooking>,
-    slot: &SlotFacts,
+    slot: &Slot,
     policy: ReschedulePolicy,
     now: DateTime<Utc>,
 ) -> Result<ConfirmationPlan, BookingRefusal> {
@@ -178,10 +178,10 @@ mod tests {
         InvitationWindow::from_first_day(NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"), tz, WindowDays::DEFAULT)
     }
 
-    fn slot(id: i64, hours_into_window: i64, capacity: i64, booked: u32) -> SlotFacts {
+    fn slot(id: i64, hours_into_window: i64, capacity: i64, booked: u32) -> Slot {
         let w = window();
         let starts_at = w.starts_at + Duration::hours(hours_into_window);
-        SlotFacts { id, campaign_id: 1, starts_at, ends_at: starts_at + Duration::minutes(30), capacity: Capacity::new(capacity).expect("cap"), booked }
+        Slot { id, campaign_id: 1, starts_at, ends_at: starts_at + Duration::minutes(30), capacity: Capacity::new(capacity).expect("cap"), booked }
     }
 
     fn issued() -> DateTime<Utc> {
@@ -223,7 +223,7 @@ mod tests {
         }
         // The last half hour of the window still counts.
         let last = slot(1, 71, 3, 0);
-        let last = SlotFacts { starts_at: window().ends_at - Duration::minutes(30), ends_at: window().ends_at, ..last };
+        let last = Slot { starts_at: window().ends_at - Duration::minutes(30), ends_at: window().ends_at, ..last };
         assert_eq!(plan_confirmation(InvitationState::Opened, &window(), 1, None, &last, ReschedulePolicy::DEFAULT, issued()), Ok(ConfirmationPlan::Book));
     }
 

@@ -3,13 +3,14 @@
 //! Everything here is pure and compiles for the server and for WebAssembly alike.
 
 pub mod booking;
+pub mod calendar;
 pub mod campaign;
 pub mod invitation;
 pub mod signal;
 pub mod token;
 pub mod window;
 
-pub use booking::{plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, SlotFacts};
+pub use booking::{plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, Slot};
 pub use campaign::{Capacity, ReschedulePolicy, TimeZone, WindowDays};
 pub use invitation::{DeclineNote, DeclineReason, InvitationState};
 pub use signal::{SignalKind, SignalSource};

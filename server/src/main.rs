@@ -1,1 +1,138 @@
-fn main() {}
+//! `turnout`: serve the portal, migrate the database, seed demo data, create HR admins.
+
+use clap::{Parser, Subcommand};
+use leptos::prelude::LeptosOptions;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+use turnout::{demo, router, Settings};
+use turnout_app::server::{auth::hash_password, AppContext, Clock};
+use turnout_store::{HrRole, Store};
+
+#[derive(Parser)]
+#[command(name = "turnout", version, about = "Candidate self-service interview portal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the portal.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Seed a demo campaign (when the database has none) and print fresh HR credentials and candidate links.
+    Demo {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an HR admin, or reset the password of an existing account.
+    CreateAdmin {
+        /// Sign-in e-mail.
+        #[arg(long)]
+        email: String,
+        /// Name shown in the header.
+        #[arg(long, default_value = "HR")]
+        name: String,
+        /// Password; read from TURNOUT_ADMIN_PASSWORD, or generated and printed when absent.
+        #[arg(long, env = "TURNOUT_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("turnout: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let settings = Settings::from_env()?;
+    let store = Store::connect(&settings.database_url).await?;
+    match cli.command {
+        Command::Migrate => {
+            store.migrate().await?;
+            eprintln!("turnout: database is up to date");
+        }
+        Command::Serve => {
+            store.migrate().await?;
+            let leptos = LeptosOptions::builder()
+                .output_name("turnout")
+                .site_root(settings.site_root.as_str())
+                .site_pkg_dir("pkg")
+                .site_addr(settings.addr)
+                .build();
+            let app = AppContext {
+                store,
+                clock: Clock::system(),
+                secure_cookies: settings.base_url.starts_with("https://"),
+                base_url: settings.base_url.clone(),
+            };
+            let listener = tokio::net::TcpListener::bind(settings.addr).await?;
+            tracing::info!(addr = %settings.addr, base_url = %settings.base_url, "serving Turnout");
+            axum::serve(listener, router(app, leptos)).with_graceful_shutdown(shutdown()).await?;
+        }
+        Command::Demo { json } => {
+            store.migrate().await?;
+            let out = demo::seed(&store, &settings.base_url, chrono::Utc::now()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                println!("HR sign-in: {}", out.hr.login_url);
+                println!("  e-mail:   {}", out.hr.email);
+                println!("  password: {}", out.hr.password);
+                println!("Campaign: {}", out.campaign_title);
+                println!("Candidate links (not opened yet):");
+                for c in out.candidates.iter().take(5) {
+                    println!("  {}  {}", c.name, c.link);
+                }
+            }
+        }
+        Command::CreateAdmin { email, name, password } => {
+            store.migrate().await?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(|| {
+                let (t, _) = turnout_store::secret::new_token();
+                t.chars().filter(|c| c.is_ascii_alphanumeric()).take(16).collect()
+            });
+            if password.chars().count() < 10 {
+                return Err("the password must have at least 10 characters".into());
+            }
+            let hash = hash_password(&password)?;
+            store.upsert_hr_user(&email, &name, &hash, HrRole::Admin, None, chrono::Utc::now()).await?;
+            println!("HR admin {email} is ready.");
+            if generated {
+                println!("password: {password}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,1 +1,202 @@
+//! Turnout's storage: one code path over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Queries are written once in the SQL both databases accept (`$1` placeholders, `RETURNING`,
+//! partial indexes) and run through sqlx's `Any` driver; only the migrations differ, and one
+//! test suite runs against both backends to keep them honest.
 
+mod campaigns;
+mod candidate_flow;
+mod hr;
+mod records;
+pub mod secret;
+mod status;
+
+pub use candidate_flow::{Confirmation, Decline};
+pub use hr::{HrRole, HrUser, HrUserRecord};
+pub use records::{Campaign, CandidateStatus, Invitation, NewCampaign, NewCandidate, SignalRecord, StateCounts};
+pub use status::StatusQuery;
+
+use chrono::{DateTime, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+use thiserror::Error;
+use turnout_domain::BookingRefusal;
+
+/// What can go wrong in storage.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database failed or is unreachable.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The invitation token matches nothing.
+    #[error("unknown invitation")]
+    UnknownInvitation,
+    /// The rules refused the request; nothing was changed but the signal that records it.
+    #[error("refused: {0}")]
+    Refused(#[from] BookingRefusal),
+    /// Something asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A stored value no longer parses (a bug or a hand edit).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// The database URL is not one Turnout supports.
+    #[error("unsupported database URL (use sqlite://… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+}
+
+/// Shorthand for storage results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// Recognises the backend from a database URL.
+    pub fn of_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or_default().to_string()))
+        }
+    }
+}
+
+/// The storage handle: cheap to clone, shared by every request.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path/to/file.db` or `postgres://…`). A SQLite file and its
+    /// folder are created when missing; SQLite runs in WAL mode with `synchronous=FULL`, so a
+    /// confirmation once acknowledged survives a crash or power cut.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // Per-connection settings; journal_mode=WAL is kept by the file itself.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies every pending migration for this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection (waits for those in use).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Adds `mode=rwc` so a missing file is created, and creates the file's folder.
+fn prepare_sqlite_url(url: &str) -> Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(url.to_string());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", parent.display())))?;
+        }
+    }
+    if url.contains("mode=") {
+        Ok(url.to_string())
+    } else if url.contains('?') {
+        Ok(format!("{url}&mode=rwc"))
+    } else {
+        Ok(format!("{url}?mode=rwc"))
+    }
+}
+
+/// A time as stored: Unix seconds.
+pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+/// A stored time back as UTC.
+pub(crate) fn from_ts(secs: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {secs}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::of_url("sqlite://data/x.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
+        assert!(Backend::of_url("mysql://h/db").is_err());
+    }
+
+    #[test]
+    fn sqlite_url_gets_create_mode() {
+        let dir = std::env::temp_dir().join(format!("turnout-url-{}", std::process::id()));
+        let url = format!("sqlite://{}/a.db", dir.display());
+        assert_eq!(prepare_sqlite_url(&url).ok(), Some(format!("{url}?mode=rwc")));
+        assert!(dir.is_dir());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,283 @@
+//! HR pages: sign-in, the campaign list and each campaign's confirmation status. Every page
+//! works without JavaScript.
+
+use crate::dto::{CampaignCard, CampaignsPage, StatusPage};
+use crate::error::AppError;
+use crate::use_locale;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use turnout_domain::InvitationState;
+
+/// Signs in; on success the browser goes to `/hr`.
+#[server(prefix = "/api", endpoint = "hr_login")]
+pub async fn hr_login(email: Option<String>, password: Option<String>) -> Result<(), AppError> {
+    use crate::server::{append_response_header, auth, finish_form};
+    let result = match (email, password) {
+        (Some(e), Some(p)) if !e.trim().is_empty() && !p.is_empty() => auth::sign_in(&e, &p).await,
+        _ => Err(AppError::BadCredentials),
+    };
+    match result {
+        Ok((user, cookie)) => {
+            tracing::info!(user = user.id, "HR sign-in");
+            append_response_header(http::header::SET_COOKIE, &cookie);
+            leptos_axum::redirect("/hr");
+            Ok(())
+        }
+        Err(e) => finish_form(Err(e), "/hr/login", |_| String::new()),
+    }
+}
+
+/// Signs out and returns to the sign-in page.
+#[server(prefix = "/api", endpoint = "hr_logout")]
+pub async fn hr_logout() -> Result<(), AppError> {
+    let cookie = crate::server::auth::sign_out().await?;
+    crate::server::append_response_header(http::header::SET_COOKIE, &cookie);
+    leptos_axum::redirect("/hr/login");
+    Ok(())
+}
+
+/// The campaigns the signed-in user may see.
+#[server(prefix = "/api", endpoint = "hr_campaigns")]
+pub async fn hr_campaigns() -> Result<CampaignsPage, AppError> {
+    crate::server::hr::campaigns_page().await
+}
+
+/// One campaign's confirmation status.
+#[server(prefix = "/api", endpoint = "hr_status")]
+pub async fn hr_status(campaign: i64, state: Option<String>, q: Option<String>, page: Option<u32>) -> Result<StatusPage, AppError> {
+    crate::server::hr::status_page(campaign, state, q, page, crate::server::request_locale()).await
+}
+
+/// Renders an HR resource's error: a redirect to sign-in, or the message.
+fn hr_error(e: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    crate::server::set_page_status(e.status());
+    if e == AppError::Unauthorized {
+        view! { <Redirect path="/hr/login" /> }.into_any()
+    } else {
+        let s = use_locale().strings();
+        view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> }.into_any()
+    }
+}
+
+/// `/hr/login`.
+#[component]
+pub fn HrLoginPage() -> impl IntoView {
+    let s = use_locale().strings();
+    let login = ServerAction::<HrLogin>::new();
+    let query = use_query_map();
+    let error = move || {
+        login
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
+    };
+    view! {
+        <section class="card narrow" aria-labelledby="login-title">
+            <h1 id="login-title">{s.hr_sign_in}</h1>
+            {move || error().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
+            <ActionForm action=login attr:class="stack">
+                <label>
+                    <span>{s.hr_email}</span>
+                    <input type="email" name="email" autocomplete="username" required=true />
+                </label>
+                <label>
+                    <span>{s.hr_password}</span>
+                    <input type="password" name="password" autocomplete="current-password" required=true />
+                </label>
+                <button type="submit" class="button primary">{s.hr_sign_in_button}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn SignOut(name: String) -> impl IntoView {
+    let s = use_locale().strings();
+    let logout = ServerAction::<HrLogout>::new();
+    view! {
+        <div class="viewer">
+            <span>{name}</span>
+            <ActionForm action=logout attr:class="inline">
+                <button type="submit" class="link">{s.hr_sign_out}</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+fn counts_view(card: &CampaignCard) -> impl IntoView {
+    let s = use_locale().strings();
+    view! {
+        <ul class="counts">
+            {card.counts.iter().map(|(st, n)| view! {
+                <li class=format!("count state-{}", st.as_str())>
+                    <span class="n">{*n}</span>
+                    <span class="label">{s.state(*st)}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// `/hr`: the campaign list.
+#[component]
+pub fn HrHomePage() -> impl IntoView {
+    let s = use_locale().strings();
+    let page = Resource::new(|| (), |_| hr_campaigns());
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => hr_error(e),
+                    Ok(p) => view! {
+                        <SignOut name=p.viewer.display_name.clone() />
+                        <h1>{s.hr_campaigns}</h1>
+                        {p.campaigns.is_empty().then(|| view! { <p>{s.hr_no_campaigns}</p> })}
+                        <ul class="campaigns">
+                            {p.campaigns.iter().map(|c| view! {
+                                <li class="card">
+                                    <h2><a href=format!("/hr/campaigns/{}", c.id)>{c.title.clone()}</a></h2>
+                                    <p class="muted">{c.branch.clone()}" · "{c.total}" "{s.hr_candidates}</p>
+                                    {counts_view(c)}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/hr/campaigns/:id`: every candidate's confirmation state.
+#[component]
+pub fn HrStatusPage() -> impl IntoView {
+    let s = use_locale().strings();
+    let params = use_params_map();
+    let query = use_query_map();
+    let page = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
+                q.get("state"),
+                q.get("q"),
+                q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            )
+        },
+        |(id, state, q, page)| async move {
+            match id {
+                Some(id) => hr_status(id, state, q, page).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => hr_error(e),
+                    Ok(p) => status_view(p).into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn filter_href(id: i64, state: Option<InvitationState>, search: &str) -> String {
+    let mut href = format!("/hr/campaigns/{id}");
+    let mut params = Vec::new();
+    if let Some(st) = state {
+        params.push(format!("state={}", st.as_str()));
+    }
+    if !search.is_empty() {
+        params.push(format!("q={}", crate::url_encode(search)));
+    }
+    if !params.is_empty() {
+        href.push('?');
+        href.push_str(&params.join("&"));
+    }
+    href
+}
+
+fn status_view(p: StatusPage) -> impl IntoView {
+    let s = use_locale().strings();
+    let id = p.campaign.id;
+    let search = p.search.clone();
+    let page_href = |n: u32| {
+        let base = filter_href(id, p.state, &p.search);
+        format!("{base}{}page={n}", if base.contains('?') { '&' } else { '?' })
+    };
+    view! {
+        <SignOut name=p.viewer.display_name.clone() />
+        <p><a href="/hr">"← "{s.hr_back}</a></p>
+        <h1>{p.campaign.title.clone()}</h1>
+        <p class="muted">{p.campaign.branch.clone()}" · "{s.hr_status_heading}" · "{p.time_zone.clone()}</p>
+        <nav class="filters" aria-label=s.hr_status_heading>
+            <a href=filter_href(id, None, &search) aria-current=if p.state.is_none() { "page" } else { "false" }>
+                {s.hr_all}" "<span class="n">{p.campaign.total}</span>
+            </a>
+            {p.campaign.counts.iter().map(|(st, n)| view! {
+                <a href=filter_href(id, Some(*st), &search) class=format!("state-{}", st.as_str())
+                    aria-current=if p.state == Some(*st) { "page" } else { "false" }>
+                    {s.state(*st)}" "<span class="n">{*n}</span>
+                </a>
+            }).collect_view()}
+        </nav>
+        <form method="get" class="search" role="search">
+            {p.state.map(|st| view! { <input type="hidden" name="state" value=st.as_str() /> })}
+            <label>
+                <span class="visually-hidden">{s.hr_search_label}</span>
+                <input type="search" name="q" value=p.search.clone() placeholder=s.hr_search_label />
+            </label>
+            <button type="submit" class="button secondary">{s.hr_search_button}</button>
+        </form>
+        {if p.rows.is_empty() {
+            view! { <p>{s.hr_no_candidates}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="status">
+                        <thead>
+                            <tr>
+                                <th scope="col">{s.hr_col_name}</th>
+                                <th scope="col">{s.hr_col_state}</th>
+                                <th scope="col">{s.hr_col_slot}</th>
+                                <th scope="col">{s.hr_col_reason}</th>
+                                <th scope="col">{s.hr_col_contact}</th>
+                                <th scope="col">{s.hr_col_activity}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {p.rows.iter().map(|r| view! {
+                                <tr>
+                                    <th scope="row">{r.name.clone()}</th>
+                                    <td><span class=format!("badge state-{}", r.state.as_str())>{s.state(r.state)}</span></td>
+                                    <td>
+                                        {r.slot.clone().unwrap_or_default()}
+                                        {(r.reschedules > 0).then(|| view! {
+                                            <span class="muted">" ("{crate::i18n::fill(s.hr_rescheduled_times, &[("n", &r.reschedules)])}")"</span>
+                                        })}
+                                    </td>
+                                    <td>
+                                        {r.decline_reason.map(|x| s.reason(x))}
+                                        {r.decline_note.clone().map(|n| view! { <span class="note">" — "{n}</span> })}
+                                    </td>
+                                    <td class="contact">{r.contact.clone()}</td>
+                                    <td>{r.last_activity.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        <nav class="pager">
+            {(p.page > 1).then(|| view! { <a href=page_href(p.page - 1)>{s.hr_prev_page}</a> })}
+            {p.has_next.then(|| view! { <a href=page_href(p.page + 1)>{s.hr_next_page}</a> })}
+        </nav>
+    }
+}

@@ -1,0 +1,86 @@
+//! HR's side: campaign lists and confirmation status, scoped to what the user may see.
+
+use super::{app_context, auth::current_hr, format};
+use crate::dto::{CampaignCard, CampaignsPage, HrViewer, StatusPage, StatusRow};
+use crate::error::AppError;
+use crate::i18n::Locale;
+use turnout_domain::InvitationState;
+use turnout_store::{Campaign, HrUser, StateCounts, StatusQuery, Store};
+
+/// Rows per status page.
+pub const PAGE_SIZE: i64 = 100;
+
+fn viewer(u: &HrUser) -> HrViewer {
+    HrViewer { display_name: u.display_name.clone(), email: u.email.clone() }
+}
+
+fn card(c: &Campaign, counts: &StateCounts) -> CampaignCard {
+    CampaignCard {
+        id: c.id,
+        title: format!("{} · {}", c.bank, c.position),
+        branch: c.branch.clone(),
+        counts: InvitationState::ALL.iter().map(|s| (*s, counts.get(*s))).collect(),
+        total: counts.total(),
+    }
+}
+
+async fn visible_campaign(store: &Store, user: &HrUser, id: i64) -> Result<Campaign, AppError> {
+    let campaign = store.campaign(id).await?;
+    match user.branch_scope() {
+        Some(branch) if branch != campaign.branch => Err(AppError::NotFound),
+        _ => Ok(campaign),
+    }
+}
+
+/// The campaigns the signed-in user may see, with their counts.
+pub async fn campaigns_page() -> Result<CampaignsPage, AppError> {
+    let user = current_hr().await?;
+    let ctx = app_context()?;
+    let now = ctx.clock.now();
+    let mut cards = Vec::new();
+    for c in ctx.store.campaigns(user.branch_scope()).await? {
+        let counts = ctx.store.state_counts(c.id, now).await?;
+        cards.push(card(&c, &counts));
+    }
+    Ok(CampaignsPage { viewer: viewer(&user), campaigns: cards })
+}
+
+/// One campaign's confirmation status.
+pub async fn status_page(campaign_id: i64, state: Option<String>, search: Option<String>, page: Option<u32>, locale: Locale) -> Result<StatusPage, AppError> {
+    let user = current_hr().await?;
+    let ctx = app_context()?;
+    let now = ctx.clock.now();
+    let campaign = visible_campaign(&ctx.store, &user, campaign_id).await?;
+    let state = state.filter(|s| !s.is_empty()).map(|s| s.parse::<InvitationState>()).transpose().map_err(|_| AppError::NotFound)?;
+    let search = search.map(|s| s.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty());
+    let page = page.unwrap_or(1).max(1);
+    let query = StatusQuery { state, search: search.clone(), offset: i64::from(page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1 };
+    let counts = ctx.store.state_counts(campaign.id, now).await?;
+    let mut rows = ctx.store.campaign_status(campaign.id, now, &query).await?;
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let zone = campaign.time_zone;
+    Ok(StatusPage {
+        viewer: viewer(&user),
+        campaign: card(&campaign, &counts),
+        time_zone: zone.name().to_string(),
+        state,
+        search: search.unwrap_or_default(),
+        page,
+        has_next,
+        rows: rows
+            .into_iter()
+            .map(|r| StatusRow {
+                candidate_id: r.candidate_id,
+                name: r.full_name,
+                contact: [r.phone, r.email].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+                state: r.state,
+                slot: r.slot.map(|(s, e)| format::slot(s, e, zone, locale)),
+                reschedules: r.reschedules,
+                decline_reason: r.decline_reason,
+                decline_note: r.decline_note.filter(|n| !n.is_empty()),
+                last_activity: format::instant(r.last_activity_at, zone, locale),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,9 @@
+//! The Turnout server: configuration, the HTTP router, and demo data.
+
+pub mod config;
+pub mod demo;
+pub mod routes;
+pub mod security;
+
+pub use config::Settings;
+pub use routes::router;

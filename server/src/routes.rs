@@ -1,0 +1,212 @@
+//! The HTTP surface: the link exchange, the calendar file, the language switch, health, the
+//! Leptos pages and server functions, and static files.
+
+use crate::security;
+use axum::body::Body;
+use axum::extract::{FromRef, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use turnout_app::i18n::{Locale, LANG_COOKIE};
+use turnout_app::server::{cookie_header, cookie_in, locale_of, AppContext, INVITATION_COOKIE};
+use turnout_app::{shell, App};
+use turnout_domain::calendar::{to_ics, CalendarEvent};
+use turnout_domain::token::looks_like_token;
+use turnout_domain::TokenHash;
+
+/// What handlers share.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    /// Leptos's options (site root, output name).
+    pub leptos: LeptosOptions,
+    /// Storage, clock, base URL.
+    pub app: AppContext,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+/// The whole application router.
+pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let state = ServerState { leptos: leptos.clone(), app: app.clone() };
+    let ctx_for_pages = app.clone();
+    let ctx_for_files = app.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/i/{token}", get(open_link))
+        .route("/invitation/calendar.ics", get(calendar))
+        .route("/lang/{code}", get(switch_language))
+        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_for_pages.clone()),
+            {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(move || provide_context(ctx_for_files.clone()), shell))
+        .layer(axum::middleware::from_fn(security::same_origin_writes))
+        .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<ServerState>, req: Request<Body>) -> impl IntoResponse {
+    let ctx = state.app.clone();
+    handle_server_fns_with_context(move || provide_context(ctx.clone()), req).await
+}
+
+async fn healthz(State(state): State<ServerState>) -> Response {
+    match state.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// `/i/{token}`: trades the link's token for an HttpOnly cookie and sends the browser on to a
+/// URL without it, so the token stays out of history, logs and referrers.
+async fn open_link(State(state): State<ServerState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let ctx = &state.app;
+    let now = ctx.clock.now();
+    let locale = locale_of(&headers);
+    if !looks_like_token(&token) {
+        return invalid_link_page(locale);
+    }
+    let hash = TokenHash::of(&token);
+    let client = serde_json::json!({ "device": device_class(&headers) });
+    let invitation = match ctx.store.invitation_by_token(&hash).await {
+        Ok(Some((inv, _))) if !inv.window.has_ended(now) => inv,
+        Ok(_) => return invalid_link_page(locale),
+        Err(e) => {
+            tracing::error!(error = %e, "link lookup failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "Service unavailable, please try again shortly. 服务暂时不可用，请稍后重试。").into_response();
+        }
+    };
+    if let Err(e) = ctx.store.record_link_opened(&hash, now, &client).await {
+        tracing::error!(error = %e, "recording link open failed");
+    }
+    let max_age = (invitation.window.ends_at - now).num_seconds().max(60);
+    let cookie = cookie_header(INVITATION_COOKIE, &token, "Lax", Some(max_age), ctx.secure_cookies);
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/invitation")]).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// A coarse device class for the signal log (never the full user agent).
+fn device_class(headers: &HeaderMap) -> &'static str {
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if ua.contains("MicroMessenger") || ua.contains("wxwork") {
+        "in_app_wechat"
+    } else if ua.contains("iPhone") || ua.contains("Android") && ua.contains("Mobile") {
+        "phone"
+    } else if ua.contains("iPad") || ua.contains("Android") {
+        "tablet"
+    } else if ua.is_empty() {
+        "unknown"
+    } else {
+        "desktop"
+    }
+}
+
+fn invalid_link_page(locale: Locale) -> Response {
+    let s = locale.strings();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/turnout.css\"></head>\
+         <body><header class=\"top\"><span class=\"brand\">Turnout</span></header><main id=\"main\"><section class=\"card invalid\">\
+         <h1>{title}</h1><p>{body}</p></section></main></body></html>",
+        lang = locale.tag(),
+        title = s.invalid_link_title,
+        body = s.invalid_link_body,
+    );
+    (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// `/invitation/calendar.ics`: the confirmed slot as a calendar event.
+async fn calendar(State(state): State<ServerState>, headers: HeaderMap) -> Response {
+    let ctx = &state.app;
+    let Some(token) = cookie_in(&headers, INVITATION_COOKIE) else {
+        return invalid_link_page(locale_of(&headers));
+    };
+    let found = match ctx.store.invitation_by_token(&TokenHash::of(&token)).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = %e, "calendar lookup failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let Some((inv, campaign)) = found else { return invalid_link_page(locale_of(&headers)) };
+    let Some(slot_id) = inv.slot_id else {
+        return (StatusCode::NOT_FOUND, "No confirmed interview time yet. 尚未确认面试时间。").into_response();
+    };
+    let slot = match ctx.store.slot(slot_id).await {
+        Ok(s) => s,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let summary = format!("AI 视频面试 / AI video interview · {} · {}", campaign.bank, campaign.position);
+    let description = [campaign.login_notes.as_str(), campaign.help_contact.as_str(), campaign.interview_url.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let uid = format!("invitation-{}@turnout", inv.id);
+    let ics = to_ics(
+        &CalendarEvent { uid: &uid, starts_at: slot.starts_at, ends_at: slot.ends_at, summary: &summary, description: &description, url: &campaign.interview_url },
+        ctx.clock.now(),
+    );
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"interview.ics\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        ics,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct NextPage {
+    next: Option<String>,
+}
+
+/// `/lang/{code}?next=/path`: remembers a language choice and goes back to the page.
+async fn switch_language(State(state): State<ServerState>, Path(code): Path<String>, Query(q): Query<NextPage>) -> Response {
+    let Some(locale) = Locale::from_code(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language").into_response();
+    };
+    // Only local paths: never an open redirect.
+    let next = q.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".into());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        locale.code(),
+        if state.app.secure_cookies { "; Secure" } else { "" }
+    );
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

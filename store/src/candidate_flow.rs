@@ -1,0 +1,230 @@
+//! What a candidate does through their link: open it, confirm or move a slot, decline.
+//!
+//! Every state change and its signal are written in one transaction. Each transaction starts
+//! with a write to the invitation row, which takes the row lock (PostgreSQL) or the write lock
+//! (SQLite) before anything is read, so two requests for one invitation never interleave.
+
+use crate::campaigns::insert_signal;
+use crate::records::{invitation_from_row, slot_from_row, INVITATION_COLUMNS, SLOT_COLUMNS};
+use crate::{ts, Campaign, Invitation, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::{Any, AnyConnection, Transaction};
+use turnout_domain::booking::check_decline_allowed;
+use turnout_domain::{
+    plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState, SignalKind,
+    SignalSource, Slot, TokenHash,
+};
+
+/// The outcome of a confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// The slot now held.
+    pub slot_id: i64,
+    /// What was done.
+    pub plan: ConfirmationPlan,
+}
+
+/// A decline to record.
+#[derive(Debug, Clone)]
+pub struct Decline {
+    /// The reason chosen.
+    pub reason: DeclineReason,
+    /// The note added.
+    pub note: DeclineNote,
+}
+
+impl Store {
+    /// The invitation and campaign behind a link, if the link is known.
+    pub async fn invitation_by_token(&self, token: &TokenHash) -> Result<Option<(Invitation, Campaign)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE i.token_hash = $1"
+        ))
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let invitation = invitation_from_row(&row)?;
+        let campaign = self.campaign(invitation.campaign_id).await?;
+        Ok(Some((invitation, campaign)))
+    }
+
+    /// Records that the candidate opened their link (a signal every time; the state moves from
+    /// invited to opened the first time).
+    pub async fn record_link_opened(&self, token: &TokenHash, now: DateTime<Utc>, client: &serde_json::Value) -> Result<Invitation> {
+        let mut tx = self.pool.begin().await?;
+        let id = lock_invitation(&mut tx, token, now).await?;
+        sqlx::query(
+            "UPDATE invitations SET state = CASE WHEN state = 'invited' THEN 'opened' ELSE state END, \
+             first_opened_at = COALESCE(first_opened_at, $1) WHERE id = $2",
+        )
+        .bind(ts(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let inv = load_invitation(&mut tx, id).await?;
+        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::InvitationOpened, SignalSource::Candidate, now, client).await?;
+        tx.commit().await?;
+        Ok(inv)
+    }
+
+    /// Confirms `slot_id` for the invitation behind `token`, or moves the booking there.
+    ///
+    /// Capacity is enforced by a conditional update (`booked < capacity`) under a CHECK
+    /// constraint, so concurrent confirmations never overbook. A refusal is recorded as a
+    /// signal and returned as [`StoreError::Refused`]; nothing else changes.
+    pub async fn confirm_slot(&self, token: &TokenHash, slot_id: i64, now: DateTime<Utc>) -> Result<Confirmation> {
+        let mut tx = self.pool.begin().await?;
+        let id = lock_invitation(&mut tx, token, now).await?;
+        let inv = load_invitation(&mut tx, id).await?;
+        let campaign = self.campaign_in(&mut tx, inv.campaign_id).await?;
+        let slot = match load_slot(&mut tx, slot_id).await? {
+            Some(s) => s,
+            None => return refuse(tx, &inv, BookingRefusal::UnknownSlot, slot_id, now).await,
+        };
+        let current = match inv.slot_id {
+            Some(held) => {
+                let held_slot = load_slot(&mut tx, held).await?.ok_or(StoreError::NotFound("booked slot"))?;
+                Some(CurrentBooking { slot_id: held, slot_starts_at: held_slot.starts_at, changes_so_far: inv.reschedules })
+            }
+            None => None,
+        };
+        let plan = match plan_confirmation(inv.state, &inv.window, campaign.id, current, &slot, campaign.policy, now) {
+            Ok(plan) => plan,
+            Err(refusal) => return refuse(tx, &inv, refusal, slot_id, now).await,
+        };
+        if plan == ConfirmationPlan::AlreadyBooked {
+            tx.commit().await?;
+            return Ok(Confirmation { slot_id, plan });
+        }
+        let taken = sqlx::query("UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity")
+            .bind(slot_id)
+            .execute(&mut *tx)
+            .await?;
+        if taken.rows_affected() == 0 {
+            return refuse(tx, &inv, BookingRefusal::SlotFull, slot_id, now).await;
+        }
+        let (state, kind, changes) = match plan {
+            ConfirmationPlan::Move { from_slot } => {
+                release_booking(&mut tx, inv.id, from_slot, "rescheduled", now).await?;
+                (InvitationState::Rescheduled, SignalKind::SlotRescheduled, 1)
+            }
+            _ => (InvitationState::Confirmed, SignalKind::SlotConfirmed, 0),
+        };
+        sqlx::query("INSERT INTO bookings (invitation_id, slot_id, booked_at) VALUES ($1, $2, $3)")
+            .bind(inv.id)
+            .bind(slot_id)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE invitations SET state = $1, slot_id = $2, reschedules = reschedules + $3 WHERE id = $4")
+            .bind(state.as_str())
+            .bind(slot_id)
+            .bind(changes)
+            .bind(inv.id)
+            .execute(&mut *tx)
+            .await?;
+        let payload = serde_json::json!({
+            "slot_id": slot_id,
+            "starts_at": slot.starts_at.to_rfc3339(),
+            "from_slot": current.map(|c| c.slot_id),
+            "hours_before_start": (slot.starts_at - now).num_hours(),
+        });
+        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, kind, SignalSource::Candidate, now, &payload).await?;
+        tx.commit().await?;
+        Ok(Confirmation { slot_id, plan })
+    }
+
+    /// Declines the invitation behind `token`, releasing any booked slot.
+    pub async fn decline(&self, token: &TokenHash, decline: &Decline, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let id = lock_invitation(&mut tx, token, now).await?;
+        let inv = load_invitation(&mut tx, id).await?;
+        let current = match inv.slot_id {
+            Some(held) => {
+                let s = load_slot(&mut tx, held).await?.ok_or(StoreError::NotFound("booked slot"))?;
+                Some(CurrentBooking { slot_id: held, slot_starts_at: s.starts_at, changes_so_far: inv.reschedules })
+            }
+            None => None,
+        };
+        check_decline_allowed(inv.state, current, now)?;
+        if let Some(cur) = current {
+            release_booking(&mut tx, inv.id, cur.slot_id, "declined", now).await?;
+        }
+        sqlx::query("UPDATE invitations SET state = 'declined', slot_id = NULL, decline_reason = $1, decline_note = $2 WHERE id = $3")
+            .bind(decline.reason.as_str())
+            .bind(decline.note.as_str())
+            .bind(inv.id)
+            .execute(&mut *tx)
+            .await?;
+        let payload = serde_json::json!({
+            "reason": decline.reason.as_str(),
+            "note": decline.note.as_str(),
+            "released_slot": current.map(|c| c.slot_id),
+        });
+        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::Declined, SignalSource::Candidate, now, &payload).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn campaign_in(&self, conn: &mut AnyConnection, id: i64) -> Result<Campaign> {
+        let row = sqlx::query(&format!("SELECT {} FROM campaigns WHERE id = $1", crate::records::CAMPAIGN_COLUMNS))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound("campaign"))?;
+        crate::records::campaign_from_row(&row)
+    }
+}
+
+/// Takes the invitation's lock by writing its activity time; returns its id.
+async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateTime<Utc>) -> Result<i64> {
+    use sqlx::Row;
+    let row = sqlx::query("UPDATE invitations SET last_activity_at = $1 WHERE token_hash = $2 RETURNING id")
+        .bind(ts(now))
+        .bind(token.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::UnknownInvitation)?;
+    Ok(row.try_get("id")?)
+}
+
+async fn load_invitation(conn: &mut AnyConnection, id: i64) -> Result<Invitation> {
+    let row = sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE i.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    invitation_from_row(&row)
+}
+
+async fn load_slot(conn: &mut AnyConnection, id: i64) -> Result<Option<Slot>> {
+    let row = sqlx::query(&format!("SELECT {SLOT_COLUMNS} FROM slots WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(slot_from_row).transpose()
+}
+
+async fn release_booking(conn: &mut AnyConnection, invitation_id: i64, slot_id: i64, cause: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE slots SET booked = booked - 1 WHERE id = $1 AND booked > 0").bind(slot_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE bookings SET released_at = $1, release_cause = $2 WHERE invitation_id = $3 AND released_at IS NULL")
+        .bind(ts(now))
+        .bind(cause)
+        .bind(invitation_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a refusal as a signal, commits only that, and returns the refusal.
+async fn refuse<T>(mut tx: Transaction<'_, Any>, inv: &Invitation, refusal: BookingRefusal, slot_id: i64, now: DateTime<Utc>) -> Result<T> {
+    let kind = match refusal {
+        BookingRefusal::SlotFull => Some(SignalKind::SlotFull),
+        BookingRefusal::RescheduleLimit { .. } | BookingRefusal::TooCloseToStart { .. } => Some(SignalKind::RescheduleRefused),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let payload = serde_json::json!({ "slot_id": slot_id, "refusal": format!("{refusal:?}") });
+        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, kind, SignalSource::Candidate, now, &payload).await?;
+    }
+    tx.commit().await?;
+    Err(StoreError::Refused(refusal))
+}

@@ -1,0 +1,90 @@
+//! HR's confirmation status: every candidate of a campaign with their state, and the counts.
+
+use crate::records::corrupt;
+use crate::{from_ts, ts, CandidateStatus, Result, StateCounts, Store};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use turnout_domain::InvitationState;
+
+/// The state as of `$1` (now): unconfirmed invitations whose window has closed are expired.
+const EFFECTIVE_STATE: &str =
+    "CASE WHEN i.state IN ('invited', 'opened') AND i.window_ends_at <= $1 THEN 'expired' ELSE i.state END";
+
+/// Which candidates of a campaign to list.
+#[derive(Debug, Clone, Default)]
+pub struct StatusQuery {
+    /// Only this state.
+    pub state: Option<InvitationState>,
+    /// Name, e-mail or phone containing this text.
+    pub search: Option<String>,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return.
+    pub limit: i64,
+}
+
+impl Store {
+    /// Counts of a campaign's candidates per state at `now`.
+    pub async fn state_counts(&self, campaign_id: i64, now: DateTime<Utc>) -> Result<StateCounts> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EFFECTIVE_STATE} AS st, COUNT(*) AS n FROM invitations i WHERE i.campaign_id = $2 GROUP BY 1"
+        ))
+        .bind(ts(now))
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = StateCounts::default();
+        for row in rows {
+            let st: String = row.try_get("st")?;
+            let state: InvitationState = st.parse().map_err(corrupt)?;
+            counts.0.insert(state.as_str(), row.try_get("n")?);
+        }
+        Ok(counts)
+    }
+
+    /// A page of a campaign's candidates with their state at `now`, most recently active first.
+    pub async fn campaign_status(&self, campaign_id: i64, now: DateTime<Utc>, q: &StatusQuery) -> Result<Vec<CandidateStatus>> {
+        let search = q.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace('%', "").replace('_', "")));
+        let rows = sqlx::query(&format!(
+            "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
+             i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at \
+             FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
+             WHERE i.campaign_id = $2 AND ($3 IS NULL OR {EFFECTIVE_STATE} = $3) \
+             AND ($4 IS NULL OR LOWER(c.full_name) LIKE $4 OR LOWER(COALESCE(c.email, '')) LIKE $4 OR COALESCE(c.phone, '') LIKE $4) \
+             ORDER BY i.last_activity_at DESC, c.id DESC LIMIT $5 OFFSET $6"
+        ))
+        .bind(ts(now))
+        .bind(campaign_id)
+        .bind(q.state.map(InvitationState::as_str))
+        .bind(search)
+        .bind(q.limit.clamp(1, 1000))
+        .bind(q.offset.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let st: String = row.try_get("st")?;
+                let starts: Option<i64> = row.try_get("starts_at")?;
+                let ends: Option<i64> = row.try_get("ends_at")?;
+                let reason: Option<String> = row.try_get("decline_reason")?;
+                let opened: Option<i64> = row.try_get("first_opened_at")?;
+                Ok(CandidateStatus {
+                    candidate_id: row.try_get("candidate_id")?,
+                    full_name: row.try_get("full_name")?,
+                    email: row.try_get("email")?,
+                    phone: row.try_get("phone")?,
+                    state: st.parse().map_err(corrupt)?,
+                    slot: match (starts, ends) {
+                        (Some(s), Some(e)) => Some((from_ts(s)?, from_ts(e)?)),
+                        _ => None,
+                    },
+                    reschedules: u32::try_from(row.try_get::<i64, _>("reschedules")?).map_err(corrupt)?,
+                    decline_reason: reason.map(|r| r.parse()).transpose().map_err(corrupt)?,
+                    decline_note: row.try_get("decline_note")?,
+                    first_opened_at: opened.map(from_ts).transpose()?,
+                    last_activity_at: from_ts(row.try_get("last_activity_at")?)?,
+                })
+            })
+            .collect()
+    }
+}
