@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up, builds and serves Turnout on http://127.0.0.1:3000 with SQLite at ./data/turnout.db,
+# seeding demo data on first run and printing the HR sign-in and candidate links.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+cargo leptos build --release
+target="${CARGO_TARGET_DIR:-$root/target}"
+export DATABASE_URL="${DATABASE_URL:-sqlite://$root/data/turnout.db}"
+export TURNOUT_ADDR="${TURNOUT_ADDR:-127.0.0.1:3000}"
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}"
+
+"$target/release/turnout" migrate
+echo
+"$target/release/turnout" demo
+echo
+exec "$target/release/turnout" serve

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what building and running Turnout needs, skipping whatever is already there.
+#   scripts/setup.sh         build tools: wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt
+#   scripts/setup.sh --test  also Chromium, PostgreSQL and the Playwright packages
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+CARGO_LEPTOS_VERSION=0.3.10
+# The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 30 minutes on 2 cores, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes, once)"
+  # Not --locked: its lock file pins a webpki-roots release the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+if ! command -v wasm-opt >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt_install binaryen
+  else
+    say "installing wasm-opt from npm (binaryen)"
+    mkdir -p "$root/.tools" && npm install --silent --prefix "$root/.tools" binaryen@132.0.0
+    export PATH="$root/.tools/node_modules/.bin:$PATH"
+  fi
+fi
+
+if [ "$want_test" = 1 ]; then
+  apt_install chromium postgresql fonts-noto-cjk
+  if [ ! -d "$root/end2end/node_modules/@playwright/test" ]; then
+    say "installing the Playwright test runner (no browser download: Debian's Chromium is used)"
+    (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+  fi
+fi
+say "ready"

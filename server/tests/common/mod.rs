@@ -1,0 +1,230 @@
+//! A real Turnout server on a free loopback port over a fresh database: a SQLite file in a new
+//! temporary folder, or a new PostgreSQL database created for the test.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, NaiveTime, TimeZone as _, Utc};
+use leptos::prelude::LeptosOptions;
+use sqlx::Connection;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use turnout_app::server::{AppContext, Clock};
+use turnout_domain::{Capacity, InvitationWindow, ReschedulePolicy, TimeZone, WindowDays};
+use turnout_store::{secret::new_token, NewCampaign, NewCandidate, Store};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one test body on SQLite and on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn sqlite() {
+                    super::$name(super::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn postgres() {
+                    super::$name(super::common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    /// The database URL (for raw checks).
+    pub url: String,
+    pub store: Store,
+    pub campaign_id: i64,
+    pub zone: TimeZone,
+    pub window: InvitationWindow,
+    now: Arc<Mutex<DateTime<Utc>>>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+fn unique(prefix: &str) -> String {
+    let (t, _) = new_token();
+    format!("{prefix}_{}", t.chars().filter(|c| c.is_ascii_alphanumeric()).take(12).collect::<String>().to_lowercase())
+}
+
+/// The PostgreSQL server the tests use: a URL to a database the test user may create databases from.
+fn postgres_admin_url() -> String {
+    std::env::var("TURNOUT_TEST_POSTGRES_URL").expect(
+        "TURNOUT_TEST_POSTGRES_URL is not set: run scripts/test.sh (which starts a local PostgreSQL), \
+         or point it at a server where the user may CREATE DATABASE",
+    )
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let prefix = base.rsplit_once('/').map(|(p, _)| p).unwrap_or(base);
+    format!("{prefix}/{db}{query}")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with_policy(backend, ReschedulePolicy::DEFAULT).await
+    }
+
+    pub async fn spawn_with_policy(backend: Backend, policy: ReschedulePolicy) -> TestApp {
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(unique("turnout_test"));
+                std::fs::create_dir_all(&dir).unwrap();
+                (format!("sqlite://{}/turnout.db", dir.display()), Cleanup::Dir(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let name = unique("turnout_test");
+                let mut conn = sqlx::postgres::PgConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                conn.close().await.ok();
+                (with_database(&admin_url, &name), Cleanup::PgDatabase { admin_url, name })
+            }
+        };
+        let store = Store::connect(&url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+
+        // Time starts at a fixed point: 10:00 in Shanghai today, so windows and slots are predictable.
+        let zone: TimeZone = "Asia/Shanghai".parse().unwrap();
+        let today = Utc::now().with_timezone(&zone.tz()).date_naive();
+        let start = zone.tz().from_local_datetime(&today.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap())).earliest().unwrap().with_timezone(&Utc);
+        let now = Arc::new(Mutex::new(start));
+        let clock_now = now.clone();
+        let clock = Clock::from_fn(move || *clock_now.lock().unwrap());
+
+        let campaign_id = store
+            .create_campaign(
+                &NewCampaign {
+                    bank: "测试银行".into(),
+                    position: "柜员".into(),
+                    branch: "上海分行".into(),
+                    time_zone: zone,
+                    window_days: WindowDays::DEFAULT,
+                    policy,
+                    interview_url: "https://interview.example.com/room".into(),
+                    login_notes: "用手机号登录".into(),
+                    help_contact: "400-000-0000".into(),
+                },
+                start,
+            )
+            .await
+            .unwrap();
+        let window = InvitationWindow::starting_day_after(start, zone, WindowDays::DEFAULT);
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let leptos = LeptosOptions::builder().output_name("turnout").site_root("target/site").site_addr(addr).build();
+        let app = AppContext { store: store.clone(), clock, base_url: base.clone(), secure_cookies: false };
+        let router = turnout::router(app, leptos);
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        TestApp { base, url, store, campaign_id, zone, window, now, cleanup }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap()
+    }
+
+    pub fn set_now(&self, t: DateTime<Utc>) {
+        *self.now.lock().unwrap() = t;
+    }
+
+    /// Adds a slot on window day `day` (0-based) at local `hour`:`minute`, 30 minutes long.
+    pub async fn slot_at(&self, day: u32, hour: u32, minute: u32, capacity: i64) -> i64 {
+        self.slot_in(self.campaign_id, day, hour, minute, capacity).await
+    }
+
+    pub async fn slot_in(&self, campaign_id: i64, day: u32, hour: u32, minute: u32, capacity: i64) -> i64 {
+        let date = self.window.local_days()[day as usize];
+        let start = self.zone.tz().from_local_datetime(&date.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap())).earliest().unwrap().with_timezone(&Utc);
+        self.store.add_slot(campaign_id, start, start + Duration::minutes(30), Capacity::new(capacity).unwrap()).await.unwrap()
+    }
+
+    /// Invites a candidate; returns (candidate id, link token).
+    pub async fn invite(&self, name: &str) -> (i64, String) {
+        let (token, hash) = new_token();
+        let id = self
+            .store
+            .invite_candidate(
+                self.campaign_id,
+                &NewCandidate { full_name: name.into(), email: Some(format!("{name}@example.com")), phone: None },
+                &hash,
+                &self.window,
+                self.now(),
+            )
+            .await
+            .unwrap();
+        (id, token)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// Opens a candidate's link in a new client, which then holds the invitation cookie.
+    pub async fn open(&self, token: &str) -> reqwest::Client {
+        let c = Self::client();
+        let res = c.get(format!("{}/i/{token}", self.base)).send().await.unwrap();
+        assert_eq!(res.status(), 303, "opening a valid link redirects");
+        c
+    }
+
+    /// Posts a server function form as a script would.
+    pub async fn post_form(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Places booked in a slot, read back from the database.
+    pub async fn booked(&self, slot_id: i64) -> u32 {
+        self.store.slot(slot_id).await.unwrap().booked
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                // Best effort, on a thread of its own: the runtime may be shutting down.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(async move {
+                        if let Ok(mut conn) = sqlx::postgres::PgConnection::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
