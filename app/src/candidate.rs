@@ -195,14 +195,16 @@ fn InvitationBody(
 fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>, pending: Signal<bool>) -> impl IntoView {
     let s = use_locale().strings();
     let rescheduling = v.booked.is_some();
-    let has_any = v.days.iter().any(|d| d.slots.iter().any(|sl| !sl.past && sl.places_left > 0 && !sl.chosen));
+    let has_slots = v.days.iter().any(|d| !d.slots.is_empty());
+    let has_free = v.days.iter().any(|d| d.slots.iter().any(|sl| !sl.past && sl.places_left > 0 && !sl.chosen));
     view! {
         <section class="card choose" aria-labelledby="choose-title">
             <h2 id="choose-title">{if rescheduling { s.reschedule_heading } else { s.choose_heading }}</h2>
             <p>{s.window_heading}": "<strong>{v.window_label.clone()}</strong></p>
             <p class="muted">{fill(s.times_in_zone, &[("zone", &v.time_zone)])}" "{s.choose_hint}</p>
             {v.changes_left.map(|n| view! { <p class="muted">{fill(s.reschedule_rule, &[("n", &n), ("h", &v.cutoff_hours)])}</p> })}
-            {if has_any {
+            {(!has_free).then(|| view! { <p class="notice notice-error">{s.no_slots}</p> })}
+            {if has_slots {
                 view! {
                     <ActionForm action=confirm attr:class="slot-form">
                         {v.days.iter().filter(|d| !d.slots.is_empty()).map(|d| view! {
@@ -229,13 +231,15 @@ fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>, pending: S
                                 </div>
                             </fieldset>
                         }).collect_view()}
-                        <button type="submit" class="button primary" disabled=move || pending.get()>
-                            {if rescheduling { s.reschedule_button } else { s.confirm_button }}
-                        </button>
+                        {has_free.then(|| view! {
+                            <button type="submit" class="button primary" disabled=move || pending.get()>
+                                {if rescheduling { s.reschedule_button } else { s.confirm_button }}
+                            </button>
+                        })}
                     </ActionForm>
                 }.into_any()
             } else {
-                view! { <p>{s.no_slots}</p> }.into_any()
+                ().into_any()
             }}
         </section>
     }

@@ -52,11 +52,11 @@ pub async fn hr_status(campaign: i64, state: Option<String>, q: Option<String>, 
 
 /// Renders an HR resource's error: a redirect to sign-in, or the message.
 fn hr_error(e: AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    crate::server::set_page_status(e.status());
     if e == AppError::Unauthorized {
         view! { <Redirect path="/hr/login" /> }.into_any()
     } else {
+        #[cfg(feature = "ssr")]
+        crate::server::set_page_status(e.status());
         let s = use_locale().strings();
         view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> }.into_any()
     }

@@ -26,7 +26,7 @@ async fn sign_in_is_required_and_checks_the_password(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
     // Not signed in: the page sends the browser to sign in.
-    let res = TestApp::client().get(format!("{}/hr", app.base)).send().await.unwrap();
+    let res = TestApp::client().get(format!("{}/hr", app.base)).header("accept", "text/html").send().await.unwrap();
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/hr/login");
     let (_, status) = sign_in(&app, "hr@bank.example", "wrong password").await;
@@ -50,7 +50,7 @@ async fn sign_in_is_required_and_checks_the_password(backend: Backend) {
     assert!(html.contains("测试银行 · 柜员"));
     // Signing out ends the session.
     app.post_form(&c, "hr_logout", &[]).await;
-    let res = c.get(format!("{}/hr", app.base)).send().await.unwrap();
+    let res = c.get(format!("{}/hr", app.base)).header("accept", "text/html").send().await.unwrap();
     assert_eq!(res.status(), 302);
 }
 
@@ -84,6 +84,7 @@ async fn the_status_page_shows_every_state(backend: Backend) {
     assert_eq!(counts.total(), 4);
     // After the window closes the unconfirmed become expired.
     app.set_now(app.window.ends_at);
+    let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
     let html = hr.get(format!("{url}?state=expired")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("未打开") && html.contains("已打开") && !html.contains("已确认者"));
 }
