@@ -129,7 +129,7 @@ fn InvitationBody(
             <h1>{fill(s.greeting, &[("name", &v.candidate_name)])}</h1>
             <p>{fill(s.invited_to, &[("bank", &v.bank), ("position", &v.position), ("branch", &v.branch)])}</p>
             <p class="state-line">
-                {s.status_heading}": "
+                {s.status_heading}{s.label_sep}
                 <strong class=format!("state state-{}", state.as_str())>{s.state(state)}</strong>
             </p>
         </section>
@@ -200,7 +200,7 @@ fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>, pending: S
     view! {
         <section class="card choose" aria-labelledby="choose-title">
             <h2 id="choose-title">{if rescheduling { s.reschedule_heading } else { s.choose_heading }}</h2>
-            <p>{s.window_heading}": "<strong>{v.window_label.clone()}</strong></p>
+            <p>{s.window_heading}{s.label_sep}<strong>{v.window_label.clone()}</strong></p>
             <p class="muted">{fill(s.times_in_zone, &[("zone", &v.time_zone)])}" "{s.choose_hint}</p>
             {v.changes_left.map(|n| view! { <p class="muted">{fill(s.reschedule_rule, &[("n", &n), ("h", &v.cutoff_hours)])}</p> })}
             {(!has_free).then(|| view! { <p class="notice notice-error">{s.no_slots}</p> })}
@@ -221,7 +221,7 @@ fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>, pending: S
                                             fill(s.places_left, &[("n", &sl.places_left)])
                                         };
                                         view! {
-                                            <label class="slot" class:unavailable=unavailable>
+                                            <label class="slot" class:unavailable=unavailable class:chosen=sl.chosen>
                                                 <input type="radio" name="slot" value=sl.id.to_string() disabled=unavailable required=true />
                                                 <span class="time">{sl.time.clone()}</span>
                                                 <span class="places">{badge}</span>

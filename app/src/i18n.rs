@@ -88,6 +88,7 @@ impl Locale {
 /// Everything Turnout says, in one language.
 pub struct Strings {
     pub language_name: &'static str,
+    pub label_sep: &'static str,
     pub switch_language: &'static str,
     pub page_title_candidate: &'static str,
     pub page_title_hr: &'static str,
@@ -220,6 +221,7 @@ pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String
 /// Simplified Chinese.
 pub static ZH: Strings = Strings {
     language_name: "中文",
+    label_sep: "：",
     switch_language: "English",
     page_title_candidate: "面试邀请 · Turnout",
     page_title_hr: "Turnout 招聘工作台",
@@ -322,6 +324,7 @@ pub static ZH: Strings = Strings {
 /// English.
 pub static EN: Strings = Strings {
     language_name: "English",
+    label_sep: ": ",
     switch_language: "中文",
     page_title_candidate: "Interview invitation · Turnout",
     page_title_hr: "Turnout for HR",
