@@ -45,6 +45,7 @@ fn notice_text(n: &Notice, s: &Strings) -> String {
         Notice::Done(Outcome::Confirmed) => s.done_confirmed.into(),
         Notice::Done(Outcome::Rescheduled) => s.done_rescheduled.into(),
         Notice::Done(Outcome::Declined) => s.done_declined.into(),
+        Notice::Done(Outcome::GuideAcknowledged) => s.done_acknowledged.into(),
         Notice::Failed(e) => e.message(s),
     }
 }
@@ -177,6 +178,16 @@ fn InvitationBody(
             view! { <p class="muted">{text}</p> }
         })}
         {v.can_choose.then(|| view! { <SlotChooser v=v.clone() confirm=confirm pending=pending /> })}
+        {open.then(|| view! {
+            <section class="card guide-link">
+                <h2>{s.guide_title}</h2>
+                <p class="muted">{s.guide_intro}</p>
+                <p>
+                    <a class="button secondary" href="/invitation/guide">{s.guide_open_link}</a>
+                    " "<span class=format!("badge guide-{}", v.guide.as_str())>{s.guide(v.guide)}</span>
+                </p>
+            </section>
+        })}
         <details class="card about">
             <summary>{s.about_heading}</summary>
             <p>{s.about_body}</p>

@@ -2,6 +2,7 @@
 //! the campaign's time zone.
 
 use serde::{Deserialize, Serialize};
+use turnout_domain::guide::GuideProgress;
 use turnout_domain::{DeclineReason, InvitationState};
 
 /// The candidate's invitation page.
@@ -41,6 +42,8 @@ pub struct InvitationView {
     pub login_notes: String,
     /// Technical help contact.
     pub help_contact: String,
+    /// How far the candidate has read the guide.
+    pub guide: GuideProgress,
 }
 
 /// Why a booked slot can no longer be changed online.
@@ -87,6 +90,8 @@ pub enum Outcome {
     Rescheduled,
     /// Declined.
     Declined,
+    /// Said they have read the guide.
+    GuideAcknowledged,
 }
 
 impl Outcome {
@@ -96,12 +101,13 @@ impl Outcome {
             Outcome::Confirmed => "confirmed",
             Outcome::Rescheduled => "rescheduled",
             Outcome::Declined => "declined",
+            Outcome::GuideAcknowledged => "acknowledged",
         }
     }
 
     /// Reads back a code.
     pub fn from_code(code: &str) -> Option<Outcome> {
-        [Outcome::Confirmed, Outcome::Rescheduled, Outcome::Declined].into_iter().find(|o| o.code() == code)
+        [Outcome::Confirmed, Outcome::Rescheduled, Outcome::Declined, Outcome::GuideAcknowledged].into_iter().find(|o| o.code() == code)
     }
 }
 
@@ -159,6 +165,8 @@ pub struct StatusRow {
     pub decline_note: Option<String>,
     /// Last activity, formatted.
     pub last_activity: String,
+    /// Guide reading progress.
+    pub guide: GuideProgress,
 }
 
 /// A campaign's confirmation status page.
@@ -180,4 +188,45 @@ pub struct StatusPage {
     pub has_next: bool,
     /// The rows.
     pub rows: Vec<StatusRow>,
+}
+
+/// One section of the interview guide, already rendered to safe HTML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideSection {
+    /// Anchor id, e.g. `s-1`.
+    pub id: String,
+    /// Heading text.
+    pub title: String,
+    /// Sanitised HTML of the section's body.
+    pub html: String,
+}
+
+/// The candidate's guide page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideView {
+    /// Bank.
+    pub bank: String,
+    /// Position.
+    pub position: String,
+    /// The sections, in order.
+    pub sections: Vec<GuideSection>,
+    /// Progress so far.
+    pub progress: GuideProgress,
+    /// Technical help contact.
+    pub help_contact: String,
+}
+
+/// HR's guide editor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideEditor {
+    /// Campaign id.
+    pub campaign_id: i64,
+    /// Campaign title.
+    pub title: String,
+    /// Chinese Markdown (the default guide when the campaign has none).
+    pub guide_zh: String,
+    /// English Markdown.
+    pub guide_en: String,
+    /// Whether the user may change it.
+    pub editable: bool,
 }

@@ -22,6 +22,8 @@ pub enum InputProblem {
     NoteTooLong,
     /// A value was tampered with or malformed.
     Malformed,
+    /// A guide is longer than allowed.
+    GuideTooLong,
 }
 
 /// Everything a request can fail with, as the person making it should hear it.
@@ -102,6 +104,7 @@ impl AppError {
                 InputProblem::NoteRequired => "note_required".into(),
                 InputProblem::NoteTooLong => "note_too_long".into(),
                 InputProblem::Malformed => "malformed".into(),
+                InputProblem::GuideTooLong => "guide_too_long".into(),
             },
             AppError::Unauthorized => "session".into(),
             AppError::BadCredentials => "credentials".into(),
@@ -133,6 +136,7 @@ impl AppError {
             ("note_required", _) => AppError::InvalidInput(InputProblem::NoteRequired),
             ("note_too_long", _) => AppError::InvalidInput(InputProblem::NoteTooLong),
             ("malformed", _) => AppError::InvalidInput(InputProblem::Malformed),
+            ("guide_too_long", _) => AppError::InvalidInput(InputProblem::GuideTooLong),
             ("session", _) => AppError::Unauthorized,
             ("credentials", _) => AppError::BadCredentials,
             ("forbidden", _) => AppError::Forbidden,
@@ -163,6 +167,7 @@ impl AppError {
                 InputProblem::NoteRequired => s.err_note_required.into(),
                 InputProblem::NoteTooLong => s.err_note_too_long.into(),
                 InputProblem::Malformed => s.err_malformed.into(),
+                InputProblem::GuideTooLong => s.err_guide_too_long.into(),
             },
             AppError::Unauthorized => s.err_session.into(),
             AppError::BadCredentials => s.hr_bad_credentials.into(),

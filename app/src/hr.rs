@@ -1,7 +1,7 @@
 //! HR pages: sign-in, the campaign list and each campaign's confirmation status. Every page
 //! works without JavaScript.
 
-use crate::dto::{CampaignCard, CampaignsPage, StatusPage};
+use crate::dto::{CampaignCard, CampaignsPage, GuideEditor, StatusPage};
 use crate::error::AppError;
 use crate::use_locale;
 use leptos::form::ActionForm;
@@ -215,7 +215,8 @@ fn status_view(p: StatusPage) -> impl IntoView {
         <SignOut name=p.viewer.display_name.clone() />
         <p><a href="/hr">"← "{s.hr_back}</a></p>
         <h1>{p.campaign.title.clone()}</h1>
-        <p class="muted">{p.campaign.branch.clone()}" · "{s.hr_status_heading}" · "{p.time_zone.clone()}</p>
+        <p class="muted">{p.campaign.branch.clone()}" · "{s.hr_status_heading}" · "{p.time_zone.clone()}
+            " · "<a href=format!("/hr/campaigns/{id}/guide")>{s.hr_edit_guide}</a></p>
         <nav class="filters" aria-label=s.hr_status_heading>
             <a href=filter_href(id, None, &search) aria-current=if p.state.is_none() { "page" } else { "false" }>
                 {s.hr_all}" "<span class="n">{p.campaign.total}</span>
@@ -247,6 +248,7 @@ fn status_view(p: StatusPage) -> impl IntoView {
                                 <th scope="col">{s.hr_col_state}</th>
                                 <th scope="col">{s.hr_col_slot}</th>
                                 <th scope="col">{s.hr_col_reason}</th>
+                                <th scope="col">{s.hr_col_guide}</th>
                                 <th scope="col">{s.hr_col_contact}</th>
                                 <th scope="col">{s.hr_col_activity}</th>
                             </tr>
@@ -266,6 +268,7 @@ fn status_view(p: StatusPage) -> impl IntoView {
                                         {r.decline_reason.map(|x| s.reason(x))}
                                         {r.decline_note.clone().map(|n| view! { <span class="note">" — "{n}</span> })}
                                     </td>
+                                    <td><span class=format!("badge guide-{}", r.guide.as_str())>{s.guide(r.guide)}</span></td>
                                     <td class="contact">{r.contact.clone()}</td>
                                     <td>{r.last_activity.clone()}</td>
                                 </tr>
@@ -279,5 +282,69 @@ fn status_view(p: StatusPage) -> impl IntoView {
             {(p.page > 1).then(|| view! { <a href=page_href(p.page - 1)>{s.hr_prev_page}</a> })}
             {p.has_next.then(|| view! { <a href=page_href(p.page + 1)>{s.hr_next_page}</a> })}
         </nav>
+    }
+}
+
+/// The guide editor's content.
+#[server(prefix = "/api", endpoint = "hr_guide")]
+pub async fn hr_guide(campaign: i64) -> Result<GuideEditor, AppError> {
+    crate::server::guide::editor(campaign).await
+}
+
+/// Saves a campaign's guide.
+#[server(prefix = "/api", endpoint = "hr_save_guide")]
+pub async fn hr_save_guide(campaign: Option<String>, guide_zh: Option<String>, guide_en: Option<String>) -> Result<(), AppError> {
+    let page = format!("/hr/campaigns/{}/guide", campaign.as_deref().unwrap_or_default());
+    let result = match campaign.as_deref().map(str::parse::<i64>) {
+        Some(Ok(id)) => crate::server::guide::save(id, guide_zh.as_deref().unwrap_or_default(), guide_en.as_deref().unwrap_or_default()).await,
+        _ => Err(AppError::InvalidInput(crate::error::InputProblem::Malformed)),
+    };
+    crate::server::finish_form(result, &page, |_| "saved".to_string())
+}
+
+/// `/hr/campaigns/:id/guide`: edit the interview guide.
+#[component]
+pub fn HrGuidePage() -> impl IntoView {
+    let s = use_locale().strings();
+    let params = use_params_map();
+    let query = use_query_map();
+    let save = ServerAction::<HrSaveGuide>::new();
+    let editor = Resource::new(
+        move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
+        |id| async move {
+            match id {
+                Some(id) => hr_guide(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let saved = move || matches!(save.value().get(), Some(Ok(()))) || query.read().get("done").as_deref() == Some("saved");
+    let failed = move || save.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)));
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
+            {move || Suspend::new(async move {
+                match editor.await {
+                    Err(e) => hr_error(e),
+                    Ok(g) => view! {
+                        <p><a href=format!("/hr/campaigns/{}", g.campaign_id)>"← "{g.title.clone()}</a></p>
+                        <h1>{s.hr_edit_guide}</h1>
+                        {move || saved().then(|| view! { <p class="notice notice-ok" role="status">{s.hr_saved}</p> })}
+                        {move || failed().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
+                        <ActionForm action=save attr:class="stack guide-editor">
+                            <input type="hidden" name="campaign" value=g.campaign_id.to_string() />
+                            <label>
+                                <span>{s.hr_guide_zh}</span>
+                                <textarea name="guide_zh" rows="18" maxlength="10000" readonly=!g.editable>{g.guide_zh.clone()}</textarea>
+                            </label>
+                            <label>
+                                <span>{s.hr_guide_en}</span>
+                                <textarea name="guide_en" rows="18" maxlength="10000" readonly=!g.editable>{g.guide_en.clone()}</textarea>
+                            </label>
+                            {g.editable.then(|| view! { <button type="submit" class="button primary">{s.hr_save}</button> })}
+                        </ActionForm>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

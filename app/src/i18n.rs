@@ -186,6 +186,23 @@ pub struct Strings {
     pub reason_accepted_another_offer: &'static str,
     pub reason_no_longer_interested: &'static str,
     pub reason_other: &'static str,
+    pub guide_title: &'static str,
+    pub guide_intro: &'static str,
+    pub guide_open_link: &'static str,
+    pub guide_ack_button: &'static str,
+    pub guide_back: &'static str,
+    pub done_acknowledged: &'static str,
+    pub guide_not_opened: &'static str,
+    pub guide_opened: &'static str,
+    pub guide_finished: &'static str,
+    pub guide_acknowledged: &'static str,
+    pub hr_col_guide: &'static str,
+    pub hr_edit_guide: &'static str,
+    pub hr_guide_zh: &'static str,
+    pub hr_guide_en: &'static str,
+    pub hr_save: &'static str,
+    pub hr_saved: &'static str,
+    pub err_guide_too_long: &'static str,
 }
 
 impl Strings {
@@ -198,6 +215,17 @@ impl Strings {
             InvitationState::Rescheduled => self.state_rescheduled,
             InvitationState::Declined => self.state_declined,
             InvitationState::Expired => self.state_expired,
+        }
+    }
+
+    /// The label of a guide reading step.
+    pub fn guide(&self, g: turnout_domain::guide::GuideProgress) -> &'static str {
+        use turnout_domain::guide::GuideProgress;
+        match g {
+            GuideProgress::NotOpened => self.guide_not_opened,
+            GuideProgress::Opened => self.guide_opened,
+            GuideProgress::Finished => self.guide_finished,
+            GuideProgress::Acknowledged => self.guide_acknowledged,
         }
     }
 
@@ -319,6 +347,23 @@ pub static ZH: Strings = Strings {
     reason_accepted_another_offer: "已接受其他工作机会",
     reason_no_longer_interested: "不再考虑该岗位",
     reason_other: "其他",
+    guide_title: "面试指南",
+    guide_intro: "请在面试前读完这份指南，读完后点击页面底部的按钮告诉我们。",
+    guide_open_link: "阅读面试指南",
+    guide_ack_button: "我已阅读面试指南",
+    guide_back: "返回面试邀请",
+    done_acknowledged: "已确认你读过面试指南，祝面试顺利！",
+    guide_not_opened: "未打开",
+    guide_opened: "已打开",
+    guide_finished: "已读完",
+    guide_acknowledged: "已确认阅读",
+    hr_col_guide: "面试指南",
+    hr_edit_guide: "编辑面试指南",
+    hr_guide_zh: "中文指南（Markdown，每个“## ”标题开始一节）",
+    hr_guide_en: "英文指南（Markdown）",
+    hr_save: "保存",
+    hr_saved: "已保存。",
+    err_guide_too_long: "每种语言的指南请不要超过 10000 字。",
 };
 
 /// English.
@@ -422,6 +467,23 @@ pub static EN: Strings = Strings {
     reason_accepted_another_offer: "Accepted another offer",
     reason_no_longer_interested: "No longer interested",
     reason_other: "Other",
+    guide_title: "Interview guide",
+    guide_intro: "Please read this guide before your interview, then tell us with the button at the bottom.",
+    guide_open_link: "Read the interview guide",
+    guide_ack_button: "I have read the guide",
+    guide_back: "Back to your invitation",
+    done_acknowledged: "Thank you for reading the guide. Good luck!",
+    guide_not_opened: "Not opened",
+    guide_opened: "Opened",
+    guide_finished: "Read to the end",
+    guide_acknowledged: "Acknowledged",
+    hr_col_guide: "Guide",
+    hr_edit_guide: "Edit the interview guide",
+    hr_guide_zh: "Chinese guide (Markdown; each “## ” heading starts a section)",
+    hr_guide_en: "English guide (Markdown)",
+    hr_save: "Save",
+    hr_saved: "Saved.",
+    err_guide_too_long: "Keep each language's guide under 10,000 characters.",
 };
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod candidate;
 pub mod dto;
 pub mod error;
+pub mod guide;
 pub mod hr;
 pub mod i18n;
 #[cfg(feature = "ssr")]
@@ -92,6 +93,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/invitation") view=move || view! { <Title text=s.page_title_candidate /><candidate::InvitationPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/invitation/guide") view=move || view! { <Title text=s.guide_title /><guide::GuidePage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/campaigns/:id/guide") view=move || view! { <Title text=s.page_title_hr /><hr::HrGuidePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/login") view=move || view! { <Title text=s.page_title_hr /><hr::HrLoginPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr") view=move || view! { <Title text=s.page_title_hr /><hr::HrHomePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/campaigns/:id") view=move || view! { <Title text=s.page_title_hr /><hr::HrStatusPage /> } ssr=SsrMode::Async />

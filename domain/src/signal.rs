@@ -26,11 +26,19 @@ pub enum SignalKind {
     Declined,
     /// A new link was issued for the candidate (the old one stops working).
     LinkReissued,
+    /// The candidate opened the interview guide.
+    GuideOpened,
+    /// A section of the guide came into view.
+    GuideSectionSeen,
+    /// The candidate reached the end of the guide.
+    GuideFinished,
+    /// The candidate said they have read the guide.
+    GuideAcknowledged,
 }
 
 impl SignalKind {
     /// Every kind.
-    pub const ALL: [SignalKind; 8] = [
+    pub const ALL: [SignalKind; 12] = [
         SignalKind::InvitationIssued,
         SignalKind::InvitationOpened,
         SignalKind::SlotConfirmed,
@@ -39,6 +47,10 @@ impl SignalKind {
         SignalKind::SlotFull,
         SignalKind::Declined,
         SignalKind::LinkReissued,
+        SignalKind::GuideOpened,
+        SignalKind::GuideSectionSeen,
+        SignalKind::GuideFinished,
+        SignalKind::GuideAcknowledged,
     ];
 
     /// The name used in storage.
@@ -52,6 +64,10 @@ impl SignalKind {
             SignalKind::SlotFull => "slot_full",
             SignalKind::Declined => "declined",
             SignalKind::LinkReissued => "link_reissued",
+            SignalKind::GuideOpened => "guide_opened",
+            SignalKind::GuideSectionSeen => "guide_section_seen",
+            SignalKind::GuideFinished => "guide_finished",
+            SignalKind::GuideAcknowledged => "guide_acknowledged",
         }
     }
 }

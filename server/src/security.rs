@@ -5,8 +5,9 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The largest request body accepted (forms are tiny; anything bigger is refused with 413).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest request body accepted (forms are small: the largest is a guide of 10,000
+/// characters in two languages, percent-encoded); anything bigger is refused with 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Adds security headers. `Referrer-Policy: no-referrer` keeps the page address (and any
 /// token that was in it) from reaching other sites.

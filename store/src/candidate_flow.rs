@@ -177,7 +177,7 @@ impl Store {
 }
 
 /// Takes the invitation's lock by writing its activity time; returns its id.
-async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateTime<Utc>) -> Result<i64> {
+pub(crate) async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateTime<Utc>) -> Result<i64> {
     use sqlx::Row;
     let row = sqlx::query("UPDATE invitations SET last_activity_at = $1 WHERE token_hash = $2 RETURNING id")
         .bind(ts(now))
@@ -188,7 +188,7 @@ async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateT
     Ok(row.try_get("id")?)
 }
 
-async fn load_invitation(conn: &mut AnyConnection, id: i64) -> Result<Invitation> {
+pub(crate) async fn load_invitation(conn: &mut AnyConnection, id: i64) -> Result<Invitation> {
     let row = sqlx::query(&format!(
         "SELECT {INVITATION_COLUMNS} FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE i.id = $1"
     ))

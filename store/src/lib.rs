@@ -6,12 +6,14 @@
 
 mod campaigns;
 mod candidate_flow;
+mod guide;
 mod hr;
 mod records;
 pub mod secret;
 mod status;
 
 pub use candidate_flow::{Confirmation, Decline};
+pub use guide::GuideEvent;
 pub use hr::{HrRole, HrUser, HrUserRecord};
 pub use records::{Campaign, CandidateStatus, Invitation, NewCampaign, NewCandidate, SignalRecord, StateCounts};
 pub use status::StatusQuery;

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::BTreeMap;
+use turnout_domain::guide::GuideProgress;
 use turnout_domain::{
     Capacity, DeclineReason, InvitationState, InvitationWindow, ReschedulePolicy, SignalKind, SignalSource, Slot, TimeZone,
     WindowDays,
@@ -33,6 +34,10 @@ pub struct Campaign {
     pub login_notes: String,
     /// Who to contact for technical help.
     pub help_contact: String,
+    /// The interview guide in Chinese (Markdown; empty means Turnout's default).
+    pub guide_zh: String,
+    /// The interview guide in English (Markdown; empty means Turnout's default).
+    pub guide_en: String,
 }
 
 /// A campaign to create.
@@ -94,6 +99,10 @@ pub struct Invitation {
     pub decline_reason: Option<DeclineReason>,
     /// What they added.
     pub decline_note: Option<String>,
+    /// How far they have read the guide.
+    pub guide_progress: GuideProgress,
+    /// Seconds spent on the guide.
+    pub guide_seconds: i64,
 }
 
 /// Counts per effective state (expired included).
@@ -137,6 +146,8 @@ pub struct CandidateStatus {
     pub first_opened_at: Option<DateTime<Utc>>,
     /// The latest thing the candidate did (or was done for them).
     pub last_activity_at: DateTime<Utc>,
+    /// How far they have read the guide.
+    pub guide_progress: GuideProgress,
 }
 
 /// One entry of the signal log.
@@ -157,7 +168,7 @@ pub struct SignalRecord {
 }
 
 pub(crate) const CAMPAIGN_COLUMNS: &str = "id, bank, position, branch, time_zone, window_days, max_reschedules, \
-     reschedule_cutoff_hours, interview_url, login_notes, help_contact";
+     reschedule_cutoff_hours, interview_url, login_notes, help_contact, guide_zh, guide_en";
 
 pub(crate) fn campaign_from_row(row: &AnyRow) -> Result<Campaign> {
     let zone: String = row.try_get("time_zone")?;
@@ -172,12 +183,14 @@ pub(crate) fn campaign_from_row(row: &AnyRow) -> Result<Campaign> {
         interview_url: row.try_get("interview_url")?,
         login_notes: row.try_get("login_notes")?,
         help_contact: row.try_get("help_contact")?,
+        guide_zh: row.try_get("guide_zh")?,
+        guide_en: row.try_get("guide_en")?,
     })
 }
 
 pub(crate) const INVITATION_COLUMNS: &str = "i.id, i.candidate_id, c.full_name, i.campaign_id, i.issued_at, \
      i.window_first_day, i.window_days, i.window_starts_at, i.window_ends_at, i.state, i.slot_id, i.reschedules, \
-     i.decline_reason, i.decline_note";
+     i.decline_reason, i.decline_note, i.guide_progress, i.guide_seconds";
 
 pub(crate) fn invitation_from_row(row: &AnyRow) -> Result<Invitation> {
     let first_day: String = row.try_get("window_first_day")?;
@@ -200,6 +213,8 @@ pub(crate) fn invitation_from_row(row: &AnyRow) -> Result<Invitation> {
         reschedules: u32::try_from(row.try_get::<i64, _>("reschedules")?).map_err(corrupt)?,
         decline_reason: reason.map(|r| r.parse()).transpose().map_err(corrupt)?,
         decline_note: row.try_get("decline_note")?,
+        guide_progress: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
+        guide_seconds: row.try_get("guide_seconds")?,
     })
 }
 

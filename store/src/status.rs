@@ -47,7 +47,7 @@ impl Store {
         let search = q.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace('%', "").replace('_', "")));
         let rows = sqlx::query(&format!(
             "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
-             i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at \
+             i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress \
              FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
              WHERE i.campaign_id = $2 AND ($3 IS NULL OR {EFFECTIVE_STATE} = $3) \
              AND ($4 IS NULL OR LOWER(c.full_name) LIKE $4 OR LOWER(COALESCE(c.email, '')) LIKE $4 OR COALESCE(c.phone, '') LIKE $4) \
@@ -83,6 +83,7 @@ impl Store {
                     decline_note: row.try_get("decline_note")?,
                     first_opened_at: opened.map(from_ts).transpose()?,
                     last_activity_at: from_ts(row.try_get("last_activity_at")?)?,
+                    guide_progress: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
                 })
             })
             .collect()

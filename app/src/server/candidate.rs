@@ -73,6 +73,7 @@ pub async fn invitation_view(locale: Locale) -> Result<InvitationView, AppError>
         interview_url: campaign.interview_url,
         login_notes: campaign.login_notes,
         help_contact: campaign.help_contact,
+        guide: inv.guide_progress,
     })
 }
 

@@ -80,6 +80,7 @@ pub async fn status_page(campaign_id: i64, state: Option<String>, search: Option
                 decline_reason: r.decline_reason,
                 decline_note: r.decline_note.filter(|n| !n.is_empty()),
                 last_activity: format::instant(r.last_activity_at, zone, locale),
+                guide: r.guide_progress,
             })
             .collect(),
     })

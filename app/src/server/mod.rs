@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod candidate;
 pub mod format;
+pub mod guide;
 pub mod hr;
 
 use crate::error::AppError;
