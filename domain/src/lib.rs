@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod campaign;
 pub mod guide;
 pub mod invitation;
+pub mod risk;
 pub mod signal;
 pub mod token;
 pub mod window;
