@@ -1,4 +1,4 @@
-//! Demo data: a campaign with slots over the next three days, twenty candidates at different
+//! Demo data: a campaign with slots over the next three days, 24 candidates at different
 //! steps of the journey, and an HR admin.
 //!
 //! Links and passwords are stored hashed, so a second run cannot print the old ones: it issues
@@ -46,9 +46,10 @@ pub struct CandidateLink {
     pub link: String,
 }
 
-const NAMES: [&str; 20] = [
+const NAMES: [&str; 24] = [
     "王晓明", "李思雨", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄婷", "周杰", "吴敏",
-    "徐峰", "孙丽", "马超", "朱琳", "胡斌", "郭悦", "何欣", "高远", "林涛", "罗佳",
+    "徐峰", "孙丽", "马超", "朱琳", "胡斌", "郭悦", "许诺", "沈清", "韩冰", "唐宁",
+    "何欣", "高远", "林涛", "罗佳",
 ];
 
 /// Local start times and capacities of each day's slots. The 14:00 slot holds one person.
@@ -133,11 +134,11 @@ async fn create(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<i64
         // The first candidates stay untouched (their links are printed); the rest are spread
         // over the journey so the status page has something to show.
         match i {
-            0..=15 => {}
-            16 => {
+            0..=19 => {}
+            20 => {
                 store.record_link_opened(&token_hash, at, &serde_json::json!({"device": "phone"})).await?;
             }
-            17 | 18 => {
+            21 | 22 => {
                 store.record_link_opened(&token_hash, at, &serde_json::json!({"device": "phone"})).await?;
                 store.confirm_slot(&token_hash, roomy[i % roomy.len()], at + Duration::minutes(2)).await?;
             }
