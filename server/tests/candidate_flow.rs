@@ -262,7 +262,9 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     let c = app.open(&token).await;
     let before = signal_kinds(&app, id).await.len();
 
-    let cases: Vec<(&str, Vec<(&str, String)>, u16)> = vec![
+    /// (endpoint, form fields, expected status)
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, u16);
+    let cases: Vec<Case> = vec![
         ("confirm", vec![("slot", "abc".into())], 400),
         ("confirm", vec![("slot", "1e9999".into())], 400),
         ("confirm", vec![], 400),

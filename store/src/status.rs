@@ -44,7 +44,7 @@ impl Store {
 
     /// A page of a campaign's candidates with their state at `now`, most recently active first.
     pub async fn campaign_status(&self, campaign_id: i64, now: DateTime<Utc>, q: &StatusQuery) -> Result<Vec<CandidateStatus>> {
-        let search = q.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace('%', "").replace('_', "")));
+        let search = q.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")));
         let rows = sqlx::query(&format!(
             "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
              i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress \
