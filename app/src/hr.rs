@@ -246,6 +246,7 @@ fn status_view(p: StatusPage) -> impl IntoView {
                             <tr>
                                 <th scope="col">{s.hr_col_name}</th>
                                 <th scope="col">{s.hr_col_state}</th>
+                                <th scope="col">{s.hr_col_risk}</th>
                                 <th scope="col">{s.hr_col_slot}</th>
                                 <th scope="col">{s.hr_col_reason}</th>
                                 <th scope="col">{s.hr_col_guide}</th>
@@ -258,6 +259,12 @@ fn status_view(p: StatusPage) -> impl IntoView {
                                 <tr>
                                     <th scope="row">{r.name.clone()}</th>
                                     <td><span class=format!("badge state-{}", r.state.as_str())>{s.state(r.state)}</span></td>
+                                    <td class="risk">
+                                        <span class=format!("badge risk-{}", r.risk.level)>{s.risk(&r.risk.level)}" "{r.risk.percent}"%"</span>
+                                        {(!r.risk.reasons.is_empty()).then(|| view! {
+                                            <ul class="reasons">{r.risk.reasons.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}</ul>
+                                        })}
+                                    </td>
                                     <td>
                                         {r.slot.clone().unwrap_or_default()}
                                         {(r.reschedules > 0).then(|| view! {
@@ -278,6 +285,7 @@ fn status_view(p: StatusPage) -> impl IntoView {
                 </div>
             }.into_any()
         }}
+        <p class="muted">{s.hr_risk_note}</p>
         <nav class="pager">
             {(p.page > 1).then(|| view! { <a href=page_href(p.page - 1)>{s.hr_prev_page}</a> })}
             {p.has_next.then(|| view! { <a href=page_href(p.page + 1)>{s.hr_next_page}</a> })}

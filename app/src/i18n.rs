@@ -203,6 +203,11 @@ pub struct Strings {
     pub hr_save: &'static str,
     pub hr_saved: &'static str,
     pub err_guide_too_long: &'static str,
+    pub hr_col_risk: &'static str,
+    pub risk_high: &'static str,
+    pub risk_medium: &'static str,
+    pub risk_low: &'static str,
+    pub hr_risk_note: &'static str,
 }
 
 impl Strings {
@@ -226,6 +231,15 @@ impl Strings {
             GuideProgress::Opened => self.guide_opened,
             GuideProgress::Finished => self.guide_finished,
             GuideProgress::Acknowledged => self.guide_acknowledged,
+        }
+    }
+
+    /// The label of a risk level (`high`, `medium`, `low`).
+    pub fn risk(&self, level: &str) -> &'static str {
+        match level {
+            "high" => self.risk_high,
+            "medium" => self.risk_medium,
+            _ => self.risk_low,
         }
     }
 
@@ -364,6 +378,11 @@ pub static ZH: Strings = Strings {
     hr_save: "保存",
     hr_saved: "已保存。",
     err_guide_too_long: "每种语言的指南请不要超过 10000 字。",
+    hr_col_risk: "缺席风险",
+    risk_high: "高",
+    risk_medium: "中",
+    risk_low: "低",
+    hr_risk_note: "风险评级仅供参考，用于安排跟进，不会自动作出任何决定。",
 };
 
 /// English.
@@ -484,6 +503,11 @@ pub static EN: Strings = Strings {
     hr_save: "Save",
     hr_saved: "Saved.",
     err_guide_too_long: "Keep each language's guide under 10,000 characters.",
+    hr_col_risk: "No-show risk",
+    risk_high: "High",
+    risk_medium: "Medium",
+    risk_low: "Low",
+    hr_risk_note: "The risk rating is advisory: it helps plan follow-up and never decides anything by itself.",
 };
 
 #[cfg(test)]

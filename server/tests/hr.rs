@@ -8,7 +8,12 @@ use common::{Backend, TestApp};
 use turnout_app::server::auth::hash_password;
 use turnout_store::HrRole;
 
-on_both_backends!(sign_in_is_required_and_checks_the_password, the_status_page_shows_every_state, branch_hr_sees_only_their_branch);
+on_both_backends!(
+    sign_in_is_required_and_checks_the_password,
+    the_status_page_shows_every_state,
+    branch_hr_sees_only_their_branch,
+    the_status_page_rates_attendance_risk_with_reasons,
+);
 
 async fn add_user(app: &TestApp, email: &str, role: HrRole, branch: Option<&str>) {
     let hash = hash_password("a long password").unwrap();
@@ -97,4 +102,32 @@ async fn branch_hr_sees_only_their_branch(backend: Backend) {
     assert_eq!(res.status(), 404, "another branch's campaign does not exist for them");
     let html = hr.get(format!("{}/hr", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("测试银行 · 柜员"));
+}
+
+/// The table row (`<tr>…</tr>`) of the page that names `name`.
+fn row_of<'a>(html: &'a str, name: &str) -> &'a str {
+    html.split("<tr").find(|row| row.contains(name)).unwrap_or_else(|| panic!("no row for {name}"))
+}
+
+async fn the_status_page_rates_attendance_risk_with_reasons(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
+    let slot = app.slot_at(2, 16, 0, 5).await;
+    app.invite("沉默者").await;
+    let (_, ready) = app.invite("准备好").await;
+    let c = app.open(&ready).await;
+    app.post_form(&c, "confirm", &[("slot", &slot.to_string())]).await;
+    c.get(format!("{}/invitation/guide", app.base)).send().await.unwrap();
+    app.post_form(&c, "guide_ack", &[]).await;
+
+    // Late on the window's last day: the silent candidate has not even opened the link.
+    app.set_now(app.window.ends_at - chrono::Duration::hours(1));
+    let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
+    let html = hr.get(format!("{}/hr/campaigns/{}", app.base, app.campaign_id)).send().await.unwrap().text().await.unwrap();
+    let silent = row_of(&html, "沉默者");
+    assert!(silent.contains("risk-high"), "an unopened link late in the window is high risk: {silent}");
+    assert!(silent.contains("邀请未打开"), "with the reason");
+    let prepared = row_of(&html, "准备好");
+    assert!(prepared.contains("risk-low"), "confirmed and guide read is low risk: {prepared}");
+    assert!(html.contains("风险评级仅供参考"));
 }

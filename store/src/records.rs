@@ -148,6 +148,12 @@ pub struct CandidateStatus {
     pub last_activity_at: DateTime<Utc>,
     /// How far they have read the guide.
     pub guide_progress: GuideProgress,
+    /// When the invitation was issued.
+    pub issued_at: DateTime<Utc>,
+    /// When the window closes.
+    pub window_ends_at: DateTime<Utc>,
+    /// When the current booking was made.
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 /// One entry of the signal log.

@@ -47,8 +47,10 @@ impl Store {
         let search = q.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")));
         let rows = sqlx::query(&format!(
             "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
-             i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress \
+             i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress, \
+             i.issued_at, i.window_ends_at, b.booked_at \
              FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
+             LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
              WHERE i.campaign_id = $2 AND ($3 IS NULL OR {EFFECTIVE_STATE} = $3) \
              AND ($4 IS NULL OR LOWER(c.full_name) LIKE $4 OR LOWER(COALESCE(c.email, '')) LIKE $4 OR COALESCE(c.phone, '') LIKE $4) \
              ORDER BY i.last_activity_at DESC, c.id DESC LIMIT $5 OFFSET $6"
@@ -84,6 +86,9 @@ impl Store {
                     first_opened_at: opened.map(from_ts).transpose()?,
                     last_activity_at: from_ts(row.try_get("last_activity_at")?)?,
                     guide_progress: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
+                    issued_at: from_ts(row.try_get("issued_at")?)?,
+                    window_ends_at: from_ts(row.try_get("window_ends_at")?)?,
+                    confirmed_at: row.try_get::<Option<i64>, _>("booked_at")?.map(from_ts).transpose()?,
                 })
             })
             .collect()

@@ -1,11 +1,13 @@
 //! HR's side: campaign lists and confirmation status, scoped to what the user may see.
 
 use super::{app_context, auth::current_hr, format};
-use crate::dto::{CampaignCard, CampaignsPage, HrViewer, StatusPage, StatusRow};
+use crate::dto::{CampaignCard, CampaignsPage, HrViewer, RiskView, StatusPage, StatusRow};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use turnout_domain::InvitationState;
-use turnout_store::{Campaign, HrUser, StateCounts, StatusQuery, Store};
+use chrono::{DateTime, Utc};
+use turnout_domain::risk::{CandidateFacts, DeviceCheckFact, RiskModel};
+use turnout_store::{Campaign, CandidateStatus, HrUser, StateCounts, StatusQuery, Store};
 
 /// Rows per status page.
 pub const PAGE_SIZE: i64 = 100;
@@ -70,7 +72,9 @@ pub async fn status_page(campaign_id: i64, state: Option<String>, search: Option
         has_next,
         rows: rows
             .into_iter()
-            .map(|r| StatusRow {
+            .map(|r| {
+                let risk = risk_view(&r, now, locale);
+                StatusRow {
                 candidate_id: r.candidate_id,
                 name: r.full_name,
                 contact: [r.phone, r.email].into_iter().flatten().collect::<Vec<_>>().join(" · "),
@@ -81,7 +85,36 @@ pub async fn status_page(campaign_id: i64, state: Option<String>, search: Option
                 decline_note: r.decline_note.filter(|n| !n.is_empty()),
                 last_activity: format::instant(r.last_activity_at, zone, locale),
                 guide: r.guide_progress,
-            })
+                risk,
+            }})
             .collect(),
     })
+}
+
+/// The candidate's attendance risk from what is known so far. Reminders, device checks and
+/// earlier campaigns are not recorded yet, so they count as none.
+fn risk_view(r: &CandidateStatus, now: DateTime<Utc>, locale: Locale) -> RiskView {
+    let facts = CandidateFacts {
+        now,
+        invited_at: r.issued_at,
+        first_opened_at: r.first_opened_at,
+        window_ends_at: r.window_ends_at,
+        state: r.state,
+        confirmed_at: r.confirmed_at,
+        slot_starts_at: r.slot.map(|(start, _)| start),
+        reschedules: r.reschedules,
+        reminders_sent: 0,
+        reminders_read: 0,
+        device_check: DeviceCheckFact::NotRun,
+        guide: r.guide_progress,
+        decline_reason: r.decline_reason,
+        past_attended: 0,
+        past_no_shows: 0,
+    };
+    let a = RiskModel::default_weights().assess(&facts);
+    RiskView {
+        level: a.level.as_str().to_string(),
+        percent: (a.probability * 100.0).round().clamp(0.0, 100.0) as u32,
+        reasons: a.reasons.iter().map(|x| if locale == Locale::En { x.en } else { x.zh }.to_string()).collect(),
+    }
 }
