@@ -107,7 +107,9 @@ impl Outcome {
 
     /// Reads back a code.
     pub fn from_code(code: &str) -> Option<Outcome> {
-        [Outcome::Confirmed, Outcome::Rescheduled, Outcome::Declined, Outcome::GuideAcknowledged].into_iter().find(|o| o.code() == code)
+        [Outcome::Confirmed, Outcome::Rescheduled, Outcome::Declined, Outcome::GuideAcknowledged]
+            .into_iter()
+            .find(|o| o.code() == code)
     }
 }
 

@@ -44,7 +44,9 @@ pub fn GuidePage() -> impl IntoView {
     let acknowledged = move || {
         matches!(ack.value().get(), Some(Ok(_))) || query.read().get("done").as_deref() == Some(Outcome::GuideAcknowledged.code())
     };
-    let failed = move || ack.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)));
+    let failed = move || {
+        ack.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
+    };
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {

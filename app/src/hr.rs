@@ -46,7 +46,12 @@ pub async fn hr_campaigns() -> Result<CampaignsPage, AppError> {
 
 /// One campaign's confirmation status.
 #[server(prefix = "/api", endpoint = "hr_status")]
-pub async fn hr_status(campaign: i64, state: Option<String>, q: Option<String>, page: Option<u32>) -> Result<StatusPage, AppError> {
+pub async fn hr_status(
+    campaign: i64,
+    state: Option<String>,
+    q: Option<String>,
+    page: Option<u32>,
+) -> Result<StatusPage, AppError> {
     crate::server::hr::status_page(campaign, state, q, page, crate::server::request_locale()).await
 }
 
@@ -69,11 +74,7 @@ pub fn HrLoginPage() -> impl IntoView {
     let login = ServerAction::<HrLogin>::new();
     let query = use_query_map();
     let error = move || {
-        login
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
+        login.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
     };
     view! {
         <section class="card narrow" aria-labelledby="login-title">
@@ -304,7 +305,9 @@ pub async fn hr_guide(campaign: i64) -> Result<GuideEditor, AppError> {
 pub async fn hr_save_guide(campaign: Option<String>, guide_zh: Option<String>, guide_en: Option<String>) -> Result<(), AppError> {
     let page = format!("/hr/campaigns/{}/guide", campaign.as_deref().unwrap_or_default());
     let result = match campaign.as_deref().map(str::parse::<i64>) {
-        Some(Ok(id)) => crate::server::guide::save(id, guide_zh.as_deref().unwrap_or_default(), guide_en.as_deref().unwrap_or_default()).await,
+        Some(Ok(id)) => {
+            crate::server::guide::save(id, guide_zh.as_deref().unwrap_or_default(), guide_en.as_deref().unwrap_or_default()).await
+        }
         _ => Err(AppError::InvalidInput(crate::error::InputProblem::Malformed)),
     };
     crate::server::finish_form(result, &page, |_| "saved".to_string())
@@ -327,7 +330,9 @@ pub fn HrGuidePage() -> impl IntoView {
         },
     );
     let saved = move || matches!(save.value().get(), Some(Ok(()))) || query.read().get("done").as_deref() == Some("saved");
-    let failed = move || save.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)));
+    let failed = move || {
+        save.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
+    };
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {

@@ -51,9 +51,7 @@ impl Locale {
         for part in header.split(',') {
             let mut bits = part.trim().split(';');
             let tag = bits.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let q = bits
-                .find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             let locale = if tag.starts_with("zh") {
                 Locale::ZhCn
             } else if tag.starts_with("en") {

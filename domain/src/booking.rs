@@ -154,7 +154,11 @@ pub fn changes_left(current: CurrentBooking, policy: ReschedulePolicy, now: Date
 }
 
 /// Whether the candidate may still decline at `now`: not twice, and not once their slot has started.
-pub fn check_decline_allowed(state: InvitationState, current: Option<CurrentBooking>, now: DateTime<Utc>) -> Result<(), BookingRefusal> {
+pub fn check_decline_allowed(
+    state: InvitationState,
+    current: Option<CurrentBooking>,
+    now: DateTime<Utc>,
+) -> Result<(), BookingRefusal> {
     if state == InvitationState::Declined {
         return Err(BookingRefusal::Declined);
     }
@@ -181,7 +185,14 @@ mod tests {
     fn slot(id: i64, hours_into_window: i64, capacity: i64, booked: u32) -> Slot {
         let w = window();
         let starts_at = w.starts_at + Duration::hours(hours_into_window);
-        Slot { id, campaign_id: 1, starts_at, ends_at: starts_at + Duration::minutes(30), capacity: Capacity::new(capacity).expect("cap"), booked }
+        Slot {
+            id,
+            campaign_id: 1,
+            starts_at,
+            ends_at: starts_at + Duration::minutes(30),
+            capacity: Capacity::new(capacity).expect("cap"),
+            booked,
+        }
     }
 
     fn issued() -> DateTime<Utc> {
@@ -190,13 +201,29 @@ mod tests {
 
     #[test]
     fn first_booking_inside_window() {
-        let plan = plan_confirmation(InvitationState::Opened, &window(), 1, None, &slot(1, 10, 1, 0), ReschedulePolicy::DEFAULT, issued());
+        let plan = plan_confirmation(
+            InvitationState::Opened,
+            &window(),
+            1,
+            None,
+            &slot(1, 10, 1, 0),
+            ReschedulePolicy::DEFAULT,
+            issued(),
+        );
         assert_eq!(plan, Ok(ConfirmationPlan::Book));
     }
 
     #[test]
     fn full_slot_is_refused() {
-        let plan = plan_confirmation(InvitationState::Opened, &window(), 1, None, &slot(1, 10, 5, 5), ReschedulePolicy::DEFAULT, issued());
+        let plan = plan_confirmation(
+            InvitationState::Opened,
+            &window(),
+            1,
+            None,
+            &slot(1, 10, 5, 5),
+            ReschedulePolicy::DEFAULT,
+            issued(),
+        );
         assert_eq!(plan, Err(BookingRefusal::SlotFull));
     }
 
@@ -204,7 +231,8 @@ mod tests {
     fn confirming_the_same_slot_twice_is_idempotent_even_when_full() {
         let s = slot(1, 10, 1, 1);
         let cur = CurrentBooking { slot_id: 1, slot_starts_at: s.starts_at, changes_so_far: 0 };
-        let plan = plan_confirmation(InvitationState::Confirmed, &window(), 1, Some(cur), &s, ReschedulePolicy::DEFAULT, issued());
+        let plan =
+            plan_confirmation(InvitationState::Confirmed, &window(), 1, Some(cur), &s, ReschedulePolicy::DEFAULT, issued());
         assert_eq!(plan, Ok(ConfirmationPlan::AlreadyBooked));
     }
 
@@ -212,31 +240,62 @@ mod tests {
     fn slot_of_another_campaign_is_unknown() {
         let mut s = slot(1, 10, 1, 0);
         s.campaign_id = 2;
-        assert_eq!(plan_confirmation(InvitationState::Opened, &window(), 1, None, &s, ReschedulePolicy::DEFAULT, issued()), Err(BookingRefusal::UnknownSlot));
+        assert_eq!(
+            plan_confirmation(InvitationState::Opened, &window(), 1, None, &s, ReschedulePolicy::DEFAULT, issued()),
+            Err(BookingRefusal::UnknownSlot)
+        );
     }
 
     #[test]
     fn slot_outside_window_is_refused() {
         for hours in [-2, 72, 100] {
-            let plan = plan_confirmation(InvitationState::Opened, &window(), 1, None, &slot(1, hours, 3, 0), ReschedulePolicy::DEFAULT, issued());
+            let plan = plan_confirmation(
+                InvitationState::Opened,
+                &window(),
+                1,
+                None,
+                &slot(1, hours, 3, 0),
+                ReschedulePolicy::DEFAULT,
+                issued(),
+            );
             assert_eq!(plan, Err(BookingRefusal::OutsideWindow), "slot at +{hours}h");
         }
         // The last half hour of the window still counts.
         let last = slot(1, 71, 3, 0);
         let last = Slot { starts_at: window().ends_at - Duration::minutes(30), ends_at: window().ends_at, ..last };
-        assert_eq!(plan_confirmation(InvitationState::Opened, &window(), 1, None, &last, ReschedulePolicy::DEFAULT, issued()), Ok(ConfirmationPlan::Book));
+        assert_eq!(
+            plan_confirmation(InvitationState::Opened, &window(), 1, None, &last, ReschedulePolicy::DEFAULT, issued()),
+            Ok(ConfirmationPlan::Book)
+        );
     }
 
     #[test]
     fn started_slot_and_closed_window_are_refused() {
         let s = slot(1, 10, 3, 0);
-        assert_eq!(plan_confirmation(InvitationState::Opened, &window(), 1, None, &s, ReschedulePolicy::DEFAULT, s.starts_at), Err(BookingRefusal::SlotStarted));
-        assert_eq!(plan_confirmation(InvitationState::Opened, &window(), 1, None, &s, ReschedulePolicy::DEFAULT, window().ends_at), Err(BookingRefusal::Expired));
+        assert_eq!(
+            plan_confirmation(InvitationState::Opened, &window(), 1, None, &s, ReschedulePolicy::DEFAULT, s.starts_at),
+            Err(BookingRefusal::SlotStarted)
+        );
+        assert_eq!(
+            plan_confirmation(InvitationState::Opened, &window(), 1, None, &s, ReschedulePolicy::DEFAULT, window().ends_at),
+            Err(BookingRefusal::Expired)
+        );
     }
 
     #[test]
     fn declined_invitation_cannot_book() {
-        assert_eq!(plan_confirmation(InvitationState::Declined, &window(), 1, None, &slot(1, 10, 3, 0), ReschedulePolicy::DEFAULT, issued()), Err(BookingRefusal::Declined));
+        assert_eq!(
+            plan_confirmation(
+                InvitationState::Declined,
+                &window(),
+                1,
+                None,
+                &slot(1, 10, 3, 0),
+                ReschedulePolicy::DEFAULT,
+                issued()
+            ),
+            Err(BookingRefusal::Declined)
+        );
     }
 
     #[test]
@@ -246,11 +305,20 @@ mod tests {
         let policy = ReschedulePolicy { max_changes: 2, cutoff_hours: 12 };
         let cur = |changes| CurrentBooking { slot_id: 1, slot_starts_at: booked.starts_at, changes_so_far: changes };
         let now = issued();
-        assert_eq!(plan_confirmation(InvitationState::Confirmed, &window(), 1, Some(cur(0)), &target, policy, now), Ok(ConfirmationPlan::Move { from_slot: 1 }));
-        assert_eq!(plan_confirmation(InvitationState::Rescheduled, &window(), 1, Some(cur(2)), &target, policy, now), Err(BookingRefusal::RescheduleLimit { max: 2 }));
+        assert_eq!(
+            plan_confirmation(InvitationState::Confirmed, &window(), 1, Some(cur(0)), &target, policy, now),
+            Ok(ConfirmationPlan::Move { from_slot: 1 })
+        );
+        assert_eq!(
+            plan_confirmation(InvitationState::Rescheduled, &window(), 1, Some(cur(2)), &target, policy, now),
+            Err(BookingRefusal::RescheduleLimit { max: 2 })
+        );
         // 11h59m before the booked start is inside the 12h cutoff; 12h exactly is still allowed.
         let late = booked.starts_at - Duration::hours(12) + Duration::minutes(1);
-        assert_eq!(plan_confirmation(InvitationState::Confirmed, &window(), 1, Some(cur(0)), &target, policy, late), Err(BookingRefusal::TooCloseToStart { cutoff_hours: 12 }));
+        assert_eq!(
+            plan_confirmation(InvitationState::Confirmed, &window(), 1, Some(cur(0)), &target, policy, late),
+            Err(BookingRefusal::TooCloseToStart { cutoff_hours: 12 })
+        );
         let edge = booked.starts_at - Duration::hours(12);
         assert!(plan_confirmation(InvitationState::Confirmed, &window(), 1, Some(cur(0)), &target, policy, edge).is_ok());
         assert_eq!(changes_left(cur(1), policy, now), Some(1));

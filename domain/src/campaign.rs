@@ -41,10 +41,7 @@ impl TimeZone {
 impl FromStr for TimeZone {
     type Err = SettingError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.trim()
-            .parse::<chrono_tz::Tz>()
-            .map(TimeZone)
-            .map_err(|_| SettingError::UnknownTimeZone(s.to_string()))
+        s.trim().parse::<chrono_tz::Tz>().map(TimeZone).map_err(|_| SettingError::UnknownTimeZone(s.to_string()))
     }
 }
 

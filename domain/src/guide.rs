@@ -21,7 +21,8 @@ pub enum GuideProgress {
 
 impl GuideProgress {
     /// Every step, in order.
-    pub const ALL: [GuideProgress; 4] = [GuideProgress::NotOpened, GuideProgress::Opened, GuideProgress::Finished, GuideProgress::Acknowledged];
+    pub const ALL: [GuideProgress; 4] =
+        [GuideProgress::NotOpened, GuideProgress::Opened, GuideProgress::Finished, GuideProgress::Acknowledged];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {

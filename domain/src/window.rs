@@ -108,7 +108,11 @@ mod tests {
     #[test]
     fn window_across_spring_forward_is_71_hours() {
         // New York springs forward on 2026-03-08; a window over it loses an hour.
-        let w = InvitationWindow::from_first_day(NaiveDate::from_ymd_opt(2026, 3, 7).expect("date"), zone("America/New_York"), WindowDays::DEFAULT);
+        let w = InvitationWindow::from_first_day(
+            NaiveDate::from_ymd_opt(2026, 3, 7).expect("date"),
+            zone("America/New_York"),
+            WindowDays::DEFAULT,
+        );
         assert_eq!(w.ends_at - w.starts_at, chrono::Duration::hours(71));
         assert_eq!(w.starts_at, utc("2026-03-07T05:00:00Z"));
         assert_eq!(w.ends_at, utc("2026-03-10T04:00:00Z"));
@@ -116,7 +120,11 @@ mod tests {
 
     #[test]
     fn window_across_fall_back_is_73_hours() {
-        let w = InvitationWindow::from_first_day(NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"), zone("America/New_York"), WindowDays::DEFAULT);
+        let w = InvitationWindow::from_first_day(
+            NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"),
+            zone("America/New_York"),
+            WindowDays::DEFAULT,
+        );
         assert_eq!(w.ends_at - w.starts_at, chrono::Duration::hours(73));
     }
 
@@ -130,7 +138,11 @@ mod tests {
 
     #[test]
     fn slot_boundaries() {
-        let w = InvitationWindow::from_first_day(NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"), zone("Asia/Shanghai"), WindowDays::DEFAULT);
+        let w = InvitationWindow::from_first_day(
+            NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
+            zone("Asia/Shanghai"),
+            WindowDays::DEFAULT,
+        );
         let h = chrono::Duration::hours(1);
         assert!(w.contains_slot(w.starts_at, w.starts_at + h));
         assert!(w.contains_slot(w.ends_at - h, w.ends_at));

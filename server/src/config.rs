@@ -32,12 +32,14 @@ impl Settings {
     /// Reads the settings through `get` (testable without touching the environment).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/turnout.db".into());
-        turnout_store::Backend::of_url(&database_url).map_err(|e| SettingsError { name: "DATABASE_URL", reason: e.to_string() })?;
+        turnout_store::Backend::of_url(&database_url)
+            .map_err(|e| SettingsError { name: "DATABASE_URL", reason: e.to_string() })?;
         let (addr_name, addr_raw) = match get("TURNOUT_ADDR") {
             Some(a) => ("TURNOUT_ADDR", a),
             None => ("LEPTOS_SITE_ADDR", get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into())),
         };
-        let addr: SocketAddr = addr_raw.trim().parse().map_err(|e| SettingsError { name: addr_name, reason: format!("{addr_raw}: {e}") })?;
+        let addr: SocketAddr =
+            addr_raw.trim().parse().map_err(|e| SettingsError { name: addr_name, reason: format!("{addr_raw}: {e}") })?;
         let base_url = get("TURNOUT_BASE_URL").unwrap_or_else(|| format!("http://{addr}"));
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(SettingsError { name: "TURNOUT_BASE_URL", reason: "must start with http:// or https://".into() });

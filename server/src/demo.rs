@@ -7,7 +7,9 @@
 use chrono::{DateTime, Duration, NaiveTime, TimeZone as _, Utc};
 use serde::Serialize;
 use turnout_app::server::auth::hash_password;
-use turnout_domain::{Capacity, DeclineNote, DeclineReason, InvitationState, InvitationWindow, ReschedulePolicy, SignalSource, TimeZone, WindowDays};
+use turnout_domain::{
+    Capacity, DeclineNote, DeclineReason, InvitationState, InvitationWindow, ReschedulePolicy, SignalSource, TimeZone, WindowDays,
+};
 use turnout_store::{secret::new_token, Decline, HrRole, NewCampaign, NewCandidate, StatusQuery, Store, StoreError};
 
 /// The demo admin's sign-in e-mail.
@@ -47,9 +49,30 @@ pub struct CandidateLink {
 }
 
 const NAMES: [&str; 24] = [
-    "王晓明", "李思雨", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄婷", "周杰", "吴敏",
-    "徐峰", "孙丽", "马超", "朱琳", "胡斌", "郭悦", "许诺", "沈清", "韩冰", "唐宁",
-    "何欣", "高远", "林涛", "罗佳",
+    "王晓明",
+    "李思雨",
+    "张伟",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "赵磊",
+    "黄婷",
+    "周杰",
+    "吴敏",
+    "徐峰",
+    "孙丽",
+    "马超",
+    "朱琳",
+    "胡斌",
+    "郭悦",
+    "许诺",
+    "沈清",
+    "韩冰",
+    "唐宁",
+    "何欣",
+    "高远",
+    "林涛",
+    "罗佳",
 ];
 
 /// Local start times and capacities of each day's slots. The 14:00 slot holds one person.
@@ -87,7 +110,8 @@ pub async fn seed(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<D
 }
 
 async fn create(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
-    let zone: TimeZone = "Asia/Shanghai".parse().map_err(|e: turnout_domain::campaign::SettingError| StoreError::Corrupt(e.to_string()))?;
+    let zone: TimeZone =
+        "Asia/Shanghai".parse().map_err(|e: turnout_domain::campaign::SettingError| StoreError::Corrupt(e.to_string()))?;
     let campaign_id = store
         .create_campaign(
             &NewCampaign {
@@ -108,7 +132,11 @@ async fn create(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<i64
     let mut slots_by_capacity = Vec::new();
     for day in window.local_days() {
         for (h, m, cap) in DAY_PLAN {
-            let Some(local) = zone.tz().from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN))).earliest() else {
+            let Some(local) = zone
+                .tz()
+                .from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)))
+                .earliest()
+            else {
                 continue;
             };
             let start = local.with_timezone(&Utc);
@@ -144,8 +172,11 @@ async fn create(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<i64
             }
             _ => {
                 store.record_link_opened(&token_hash, at, &serde_json::json!({"device": "desktop"})).await?;
-                let note = DeclineNote::parse(DeclineReason::TimeConflict, "那几天在外地出差").map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                store.decline(&token_hash, &Decline { reason: DeclineReason::TimeConflict, note }, at + Duration::minutes(3)).await?;
+                let note = DeclineNote::parse(DeclineReason::TimeConflict, "那几天在外地出差")
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                store
+                    .decline(&token_hash, &Decline { reason: DeclineReason::TimeConflict, note }, at + Duration::minutes(3))
+                    .await?;
             }
         }
     }

@@ -48,16 +48,14 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
         .route("/invitation/calendar.ics", get(calendar))
         .route("/lang/{code}", get(switch_language))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(ctx_for_pages.clone()),
-            {
-                let leptos = leptos.clone();
-                move || shell(leptos.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(move || provide_context(ctx_for_files.clone()), shell))
+        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_for_pages.clone()), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            move || provide_context(ctx_for_files.clone()),
+            shell,
+        ))
         .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::headers))
@@ -97,7 +95,11 @@ async fn open_link(State(state): State<ServerState>, Path(token): Path<String>, 
         Ok(_) => return invalid_link_page(locale),
         Err(e) => {
             tracing::error!(error = %e, "link lookup failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Service unavailable, please try again shortly. 服务暂时不可用，请稍后重试。").into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service unavailable, please try again shortly. 服务暂时不可用，请稍后重试。",
+            )
+                .into_response();
         }
     };
     if let Err(e) = ctx.store.record_link_opened(&hash, now, &client).await {
@@ -172,7 +174,14 @@ async fn calendar(State(state): State<ServerState>, headers: HeaderMap) -> Respo
         .join("\n\n");
     let uid = format!("invitation-{}@turnout", inv.id);
     let ics = to_ics(
-        &CalendarEvent { uid: &uid, starts_at: slot.starts_at, ends_at: slot.ends_at, summary: &summary, description: &description, url: &campaign.interview_url },
+        &CalendarEvent {
+            uid: &uid,
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+            summary: &summary,
+            description: &description,
+            url: &campaign.interview_url,
+        },
         ctx.clock.now(),
     );
     (

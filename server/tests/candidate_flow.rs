@@ -156,7 +156,9 @@ async fn concurrent_confirmations(backend: Backend, capacity: i64) {
     let mut tasks = Vec::new();
     for c in clients {
         let app = app.clone();
-        tasks.push(tokio::spawn(async move { app.post_form(&c, "confirm", &[("slot", &slot.to_string())]).await.status().as_u16() }));
+        tasks.push(tokio::spawn(
+            async move { app.post_form(&c, "confirm", &[("slot", &slot.to_string())]).await.status().as_u16() },
+        ));
     }
     let mut ok = 0;
     let mut full = 0;
@@ -210,7 +212,10 @@ async fn rescheduling_follows_the_policy(backend: Backend) {
     app.set_now(s2_start - Duration::hours(11));
     let res = app.post_form(&c2, "confirm", &[("slot", &s3.to_string())]).await;
     assert_eq!(res.status(), 409);
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"Refused": {"TooCloseToStart": {"cutoff_hours": 12}}}));
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"Refused": {"TooCloseToStart": {"cutoff_hours": 12}}})
+    );
     let html = c2.get(format!("{}/invitation", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("面试开始前 12 小时内不能在线改期"));
 }
@@ -257,7 +262,16 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         .await
         .unwrap();
     let foreign = app.slot_in(other_campaign, 0, 9, 0, 2).await;
-    let outside = app.store.add_slot(app.campaign_id, app.window.ends_at, app.window.ends_at + Duration::minutes(30), turnout_domain::Capacity::new(2).unwrap()).await.unwrap();
+    let outside = app
+        .store
+        .add_slot(
+            app.campaign_id,
+            app.window.ends_at,
+            app.window.ends_at + Duration::minutes(30),
+            turnout_domain::Capacity::new(2).unwrap(),
+        )
+        .await
+        .unwrap();
     let (id, token) = app.invite("周九").await;
     let c = app.open(&token).await;
     let before = signal_kinds(&app, id).await.len();
@@ -282,7 +296,8 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     }
     // A huge body is cut off before it is read.
     let huge = "x".repeat(1024 * 1024);
-    let res = c.post(format!("{}/api/decline", app.base)).form(&[("reason", "other"), ("note", huge.as_str())]).send().await.unwrap();
+    let res =
+        c.post(format!("{}/api/decline", app.base)).form(&[("reason", "other"), ("note", huge.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), 413);
     // A cross-site form post is refused.
     let res = c
@@ -324,7 +339,8 @@ async fn signals_are_append_only(backend: Backend) {
     let (id, _) = app.invite("郑十一").await;
     let _ = backend;
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.url).await.unwrap();
-    let result = sqlx::query("UPDATE signals SET kind = 'slot_confirmed' WHERE candidate_id = $1").bind(id).execute(&mut conn).await;
+    let result =
+        sqlx::query("UPDATE signals SET kind = 'slot_confirmed' WHERE candidate_id = $1").bind(id).execute(&mut conn).await;
     assert!(result.is_err(), "updating a signal must fail");
     assert_eq!(signal_kinds(&app, id).await, vec![SignalKind::InvitationIssued]);
 }
@@ -334,11 +350,20 @@ async fn the_page_speaks_the_readers_language(backend: Backend) {
     app.slot_at(0, 9, 0, 2).await;
     let (_, token) = app.invite("Lin").await;
     let c = app.open(&token).await;
-    let html = c.get(format!("{}/invitation", app.base)).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/invitation", app.base))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Hello Lin") && html.contains("lang=\"en\""));
     let res = c.get(format!("{}/lang/zh?next=/invitation", app.base)).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/invitation");
-    let html = c.get(format!("{}/invitation", app.base)).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
+    let html =
+        c.get(format!("{}/invitation", app.base)).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Lin，你好"), "the explicit choice beats the browser's preference");
     let res = c.get(format!("{}/lang/en?next=//evil.example.com", app.base)).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/", "no open redirect");

@@ -48,7 +48,8 @@ async fn reading_the_guide_is_recorded_and_hr_sees_it(backend: Backend) {
 
     // The acknowledgement as a plain form (no JavaScript).
     app.set_now(app.now() + Duration::seconds(10));
-    let res = c.post(format!("{}/api/guide_ack", app.base)).header("accept", "text/html").form(&[("x", "")]).send().await.unwrap();
+    let res =
+        c.post(format!("{}/api/guide_ack", app.base)).header("accept", "text/html").form(&[("x", "")]).send().await.unwrap();
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/invitation/guide?done=acknowledged");
     assert_eq!(progress(&app, &token).await, (GuideProgress::Acknowledged, 105));
@@ -81,7 +82,15 @@ async fn hr_edits_the_guide_and_it_is_rendered_safely(backend: Backend) {
     assert!(html.contains("报到须知") && html.contains("请提前"));
     assert!(!html.contains("alert(1)"), "scripts and javascript: links are removed");
     // English falls back to the default guide when HR left it empty.
-    let html = c.get(format!("{}/invitation/guide", app.base)).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/invitation/guide", app.base))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("How to log in"));
 
     let too_long = "长".repeat(10_001);
@@ -90,7 +99,9 @@ async fn hr_edits_the_guide_and_it_is_rendered_safely(backend: Backend) {
     let reader = hr_client(&app, HrRole::ReadOnly).await;
     let res = app.post_form(&reader, "hr_save_guide", &[("campaign", &campaign), ("guide_zh", "## x"), ("guide_en", "")]).await;
     assert_eq!(res.status(), 403);
-    let res = app.post_form(&TestApp::client(), "hr_save_guide", &[("campaign", &campaign), ("guide_zh", "## x"), ("guide_en", "")]).await;
+    let res = app
+        .post_form(&TestApp::client(), "hr_save_guide", &[("campaign", &campaign), ("guide_zh", "## x"), ("guide_en", "")])
+        .await;
     assert_eq!(res.status(), 401);
     let html = c.get(format!("{}/invitation/guide", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("报到须知"), "refused saves changed nothing");

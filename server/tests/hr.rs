@@ -76,7 +76,8 @@ async fn the_status_page_shows_every_state(backend: Backend) {
     let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
     let url = format!("{}/hr/campaigns/{}", app.base, app.campaign_id);
     let html = hr.get(&url).send().await.unwrap().text().await.unwrap();
-    for expected in ["未打开", "未查看", "已打开", "已查看未确认", "已确认者", "10:00–10:30", "谢绝者", "时间冲突", "出差"] {
+    for expected in ["未打开", "未查看", "已打开", "已查看未确认", "已确认者", "10:00–10:30", "谢绝者", "时间冲突", "出差"]
+    {
         assert!(html.contains(expected), "status page shows {expected}");
     }
     // The filter narrows the rows.

@@ -42,24 +42,30 @@ impl Store {
 
     /// Every campaign, newest first; `branch` limits them to one branch.
     pub async fn campaigns(&self, branch: Option<&str>) -> Result<Vec<Campaign>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE ($1 IS NULL OR branch = $1) ORDER BY id DESC"
-        ))
-        .bind(branch)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE ($1 IS NULL OR branch = $1) ORDER BY id DESC"))
+                .bind(branch)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(campaign_from_row).collect()
     }
 
     /// Adds a slot `[starts_at, ends_at)` to a campaign.
-    pub async fn add_slot(&self, campaign_id: i64, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, capacity: Capacity) -> Result<i64> {
-        let row = sqlx::query("INSERT INTO slots (campaign_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(campaign_id)
-            .bind(ts(starts_at))
-            .bind(ts(ends_at))
-            .bind(i64::from(capacity.get()))
-            .fetch_one(&self.pool)
-            .await?;
+    pub async fn add_slot(
+        &self,
+        campaign_id: i64,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        capacity: Capacity,
+    ) -> Result<i64> {
+        let row =
+            sqlx::query("INSERT INTO slots (campaign_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(campaign_id)
+                .bind(ts(starts_at))
+                .bind(ts(ends_at))
+                .bind(i64::from(capacity.get()))
+                .fetch_one(&self.pool)
+                .await?;
         Ok(row.try_get("id")?)
     }
 
@@ -127,13 +133,20 @@ impl Store {
             "window_first_day": window.first_day.to_string(),
             "window_days": window.days,
         });
-        insert_signal(&mut tx, candidate_id, campaign_id, SignalKind::InvitationIssued, SignalSource::System, now, &payload).await?;
+        insert_signal(&mut tx, candidate_id, campaign_id, SignalKind::InvitationIssued, SignalSource::System, now, &payload)
+            .await?;
         tx.commit().await?;
         Ok(candidate_id)
     }
 
     /// Replaces a candidate's link: the old one stops working at once.
-    pub async fn reissue_link(&self, candidate_id: i64, token_hash: &TokenHash, source: SignalSource, now: DateTime<Utc>) -> Result<()> {
+    pub async fn reissue_link(
+        &self,
+        candidate_id: i64,
+        token_hash: &TokenHash,
+        source: SignalSource,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("UPDATE invitations SET token_hash = $1 WHERE candidate_id = $2 RETURNING campaign_id")
             .bind(token_hash.as_str())
@@ -149,10 +162,12 @@ impl Store {
 
     /// A candidate's signals, oldest first.
     pub async fn signals_for_candidate(&self, candidate_id: i64) -> Result<Vec<SignalRecord>> {
-        let rows = sqlx::query("SELECT id, candidate_id, kind, source, occurred_at, payload FROM signals WHERE candidate_id = $1 ORDER BY id")
-            .bind(candidate_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, candidate_id, kind, source, occurred_at, payload FROM signals WHERE candidate_id = $1 ORDER BY id",
+        )
+        .bind(candidate_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|row| {
                 let kind: String = row.try_get("kind")?;
@@ -190,14 +205,16 @@ pub(crate) async fn insert_signal(
     at: DateTime<Utc>,
     payload: &serde_json::Value,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO signals (candidate_id, campaign_id, kind, source, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(candidate_id)
-        .bind(campaign_id)
-        .bind(kind.as_str())
-        .bind(source.as_str())
-        .bind(ts(at))
-        .bind(payload.to_string())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO signals (candidate_id, campaign_id, kind, source, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(candidate_id)
+    .bind(campaign_id)
+    .bind(kind.as_str())
+    .bind(source.as_str())
+    .bind(ts(at))
+    .bind(payload.to_string())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -50,7 +50,12 @@ impl Store {
 
     /// Records that the candidate opened their link (a signal every time; the state moves from
     /// invited to opened the first time).
-    pub async fn record_link_opened(&self, token: &TokenHash, now: DateTime<Utc>, client: &serde_json::Value) -> Result<Invitation> {
+    pub async fn record_link_opened(
+        &self,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+        client: &serde_json::Value,
+    ) -> Result<Invitation> {
         let mut tx = self.pool.begin().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         sqlx::query(
@@ -62,7 +67,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let inv = load_invitation(&mut tx, id).await?;
-        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::InvitationOpened, SignalSource::Candidate, now, client).await?;
+        insert_signal(
+            &mut tx,
+            inv.candidate_id,
+            inv.campaign_id,
+            SignalKind::InvitationOpened,
+            SignalSource::Candidate,
+            now,
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(inv)
     }
@@ -150,18 +164,21 @@ impl Store {
         if let Some(cur) = current {
             release_booking(&mut tx, inv.id, cur.slot_id, "declined", now).await?;
         }
-        sqlx::query("UPDATE invitations SET state = 'declined', slot_id = NULL, decline_reason = $1, decline_note = $2 WHERE id = $3")
-            .bind(decline.reason.as_str())
-            .bind(decline.note.as_str())
-            .bind(inv.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE invitations SET state = 'declined', slot_id = NULL, decline_reason = $1, decline_note = $2 WHERE id = $3",
+        )
+        .bind(decline.reason.as_str())
+        .bind(decline.note.as_str())
+        .bind(inv.id)
+        .execute(&mut *tx)
+        .await?;
         let payload = serde_json::json!({
             "reason": decline.reason.as_str(),
             "note": decline.note.as_str(),
             "released_slot": current.map(|c| c.slot_id),
         });
-        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::Declined, SignalSource::Candidate, now, &payload).await?;
+        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::Declined, SignalSource::Candidate, now, &payload)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -203,7 +220,13 @@ async fn load_slot(conn: &mut AnyConnection, id: i64) -> Result<Option<Slot>> {
     row.as_ref().map(slot_from_row).transpose()
 }
 
-async fn release_booking(conn: &mut AnyConnection, invitation_id: i64, slot_id: i64, cause: &str, now: DateTime<Utc>) -> Result<()> {
+async fn release_booking(
+    conn: &mut AnyConnection,
+    invitation_id: i64,
+    slot_id: i64,
+    cause: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query("UPDATE slots SET booked = booked - 1 WHERE id = $1 AND booked > 0").bind(slot_id).execute(&mut *conn).await?;
     sqlx::query("UPDATE bookings SET released_at = $1, release_cause = $2 WHERE invitation_id = $3 AND released_at IS NULL")
         .bind(ts(now))
@@ -215,7 +238,13 @@ async fn release_booking(conn: &mut AnyConnection, invitation_id: i64, slot_id: 
 }
 
 /// Records a refusal as a signal, commits only that, and returns the refusal.
-async fn refuse<T>(mut tx: Transaction<'_, Any>, inv: &Invitation, refusal: BookingRefusal, slot_id: i64, now: DateTime<Utc>) -> Result<T> {
+async fn refuse<T>(
+    mut tx: Transaction<'_, Any>,
+    inv: &Invitation,
+    refusal: BookingRefusal,
+    slot_id: i64,
+    now: DateTime<Utc>,
+) -> Result<T> {
     let kind = match refusal {
         BookingRefusal::SlotFull => Some(SignalKind::SlotFull),
         BookingRefusal::RescheduleLimit { .. } | BookingRefusal::TooCloseToStart { .. } => Some(SignalKind::RescheduleRefused),

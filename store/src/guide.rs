@@ -44,21 +44,22 @@ impl Store {
         let inv = load_invitation(&mut tx, id).await?;
         let (kind, step, mut payload) = match event {
             GuideEvent::Opened => (SignalKind::GuideOpened, GuideProgress::Opened, serde_json::json!({})),
-            GuideEvent::SectionSeen(section) => (SignalKind::GuideSectionSeen, GuideProgress::Opened, serde_json::json!({ "section": section })),
+            GuideEvent::SectionSeen(section) => {
+                (SignalKind::GuideSectionSeen, GuideProgress::Opened, serde_json::json!({ "section": section }))
+            }
             GuideEvent::Finished => (SignalKind::GuideFinished, GuideProgress::Finished, serde_json::json!({})),
             GuideEvent::Acknowledged => (SignalKind::GuideAcknowledged, GuideProgress::Acknowledged, serde_json::json!({})),
         };
         let mut seconds = inv.guide_seconds;
         if matches!(event, GuideEvent::Finished | GuideEvent::Acknowledged) {
             // Reading time runs from the latest opening of the guide.
-            let opened: Option<i64> = sqlx::query(
-                "SELECT MAX(occurred_at) AS t FROM signals WHERE candidate_id = $1 AND kind = $2",
-            )
-            .bind(inv.candidate_id)
-            .bind(SignalKind::GuideOpened.as_str())
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("t")?;
+            let opened: Option<i64> =
+                sqlx::query("SELECT MAX(occurred_at) AS t FROM signals WHERE candidate_id = $1 AND kind = $2")
+                    .bind(inv.candidate_id)
+                    .bind(SignalKind::GuideOpened.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("t")?;
             if let Some(t) = opened {
                 seconds = seconds.max(reading_seconds(from_ts(t)?, now));
             }

@@ -185,7 +185,8 @@ pub(crate) fn campaign_from_row(row: &AnyRow) -> Result<Campaign> {
         branch: row.try_get("branch")?,
         time_zone: zone.parse().map_err(corrupt)?,
         window_days: WindowDays::new(row.try_get("window_days")?).map_err(corrupt)?,
-        policy: ReschedulePolicy::new(row.try_get("max_reschedules")?, row.try_get("reschedule_cutoff_hours")?).map_err(corrupt)?,
+        policy: ReschedulePolicy::new(row.try_get("max_reschedules")?, row.try_get("reschedule_cutoff_hours")?)
+            .map_err(corrupt)?,
         interview_url: row.try_get("interview_url")?,
         login_notes: row.try_get("login_notes")?,
         help_contact: row.try_get("help_contact")?,

@@ -4,9 +4,9 @@ use super::{app_context, cookie, format, INVITATION_COOKIE};
 use crate::dto::{ChangeClosed, DayChoices, InvitationView, Outcome, SlotChoice};
 use crate::error::{AppError, InputProblem};
 use crate::i18n::Locale;
-use turnout_domain::booking::{check_change_allowed, changes_left};
-use turnout_domain::{BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState, TokenHash};
+use turnout_domain::booking::{changes_left, check_change_allowed};
 use turnout_domain::invitation::DeclineNoteError;
+use turnout_domain::{BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState, TokenHash};
 use turnout_store::Decline;
 
 /// The invitation token of this request (from its cookie).
@@ -23,7 +23,8 @@ pub async fn invitation_view(locale: Locale) -> Result<InvitationView, AppError>
     let slots = ctx.store.slots_in_window(campaign.id, &inv.window).await?;
     let state = inv.state.at(inv.window.ends_at, now);
     let booked_slot = inv.slot_id.and_then(|id| slots.iter().find(|s| s.id == id).copied());
-    let current = booked_slot.map(|s| CurrentBooking { slot_id: s.id, slot_starts_at: s.starts_at, changes_so_far: inv.reschedules });
+    let current =
+        booked_slot.map(|s| CurrentBooking { slot_id: s.id, slot_starts_at: s.starts_at, changes_so_far: inv.reschedules });
 
     let choice = |s: &turnout_domain::Slot| SlotChoice {
         id: s.id,

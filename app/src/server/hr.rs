@@ -4,9 +4,9 @@ use super::{app_context, auth::current_hr, format};
 use crate::dto::{CampaignCard, CampaignsPage, HrViewer, RiskView, StatusPage, StatusRow};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use turnout_domain::InvitationState;
 use chrono::{DateTime, Utc};
 use turnout_domain::risk::{CandidateFacts, DeviceCheckFact, RiskModel};
+use turnout_domain::InvitationState;
 use turnout_store::{Campaign, CandidateStatus, HrUser, StateCounts, StatusQuery, Store};
 
 /// Rows per status page.
@@ -48,12 +48,19 @@ pub async fn campaigns_page() -> Result<CampaignsPage, AppError> {
 }
 
 /// One campaign's confirmation status.
-pub async fn status_page(campaign_id: i64, state: Option<String>, search: Option<String>, page: Option<u32>, locale: Locale) -> Result<StatusPage, AppError> {
+pub async fn status_page(
+    campaign_id: i64,
+    state: Option<String>,
+    search: Option<String>,
+    page: Option<u32>,
+    locale: Locale,
+) -> Result<StatusPage, AppError> {
     let user = current_hr().await?;
     let ctx = app_context()?;
     let now = ctx.clock.now();
     let campaign = visible_campaign(&ctx.store, &user, campaign_id).await?;
-    let state = state.filter(|s| !s.is_empty()).map(|s| s.parse::<InvitationState>()).transpose().map_err(|_| AppError::NotFound)?;
+    let state =
+        state.filter(|s| !s.is_empty()).map(|s| s.parse::<InvitationState>()).transpose().map_err(|_| AppError::NotFound)?;
     let search = search.map(|s| s.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty());
     let page = page.unwrap_or(1).max(1);
     let query = StatusQuery { state, search: search.clone(), offset: i64::from(page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1 };
@@ -75,18 +82,19 @@ pub async fn status_page(campaign_id: i64, state: Option<String>, search: Option
             .map(|r| {
                 let risk = risk_view(&r, now, locale);
                 StatusRow {
-                candidate_id: r.candidate_id,
-                name: r.full_name,
-                contact: [r.phone, r.email].into_iter().flatten().collect::<Vec<_>>().join(" · "),
-                state: r.state,
-                slot: r.slot.map(|(s, e)| format::slot(s, e, zone, locale)),
-                reschedules: r.reschedules,
-                decline_reason: r.decline_reason,
-                decline_note: r.decline_note.filter(|n| !n.is_empty()),
-                last_activity: format::instant(r.last_activity_at, zone, locale),
-                guide: r.guide_progress,
-                risk,
-            }})
+                    candidate_id: r.candidate_id,
+                    name: r.full_name,
+                    contact: [r.phone, r.email].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+                    state: r.state,
+                    slot: r.slot.map(|(s, e)| format::slot(s, e, zone, locale)),
+                    reschedules: r.reschedules,
+                    decline_reason: r.decline_reason,
+                    decline_note: r.decline_note.filter(|n| !n.is_empty()),
+                    last_activity: format::instant(r.last_activity_at, zone, locale),
+                    guide: r.guide_progress,
+                    risk,
+                }
+            })
             .collect(),
     })
 }

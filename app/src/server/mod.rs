@@ -91,11 +91,7 @@ pub fn locale_of(headers: &http::HeaderMap) -> Locale {
     if let Some(l) = cookie_in(headers, LANG_COOKIE).and_then(|c| Locale::from_code(&c)) {
         return l;
     }
-    headers
-        .get(http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Locale::from_accept_language)
-        .unwrap_or_default()
+    headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Locale::from_accept_language).unwrap_or_default()
 }
 
 /// The language of the current request.
@@ -117,7 +113,9 @@ pub fn cookie_header(name: &str, value: &str, same_site: &str, max_age_secs: Opt
 
 /// Adds a header to the response being built.
 pub fn append_response_header(name: http::HeaderName, value: &str) {
-    if let (Some(res), Ok(v)) = (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value)) {
+    if let (Some(res), Ok(v)) =
+        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+    {
         res.append_header(name, v);
     }
 }

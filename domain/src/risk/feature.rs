@@ -201,8 +201,7 @@ pub fn features(f: &CandidateFacts) -> FeatureVector {
     let declined = state == InvitationState::Declined;
     // Opened, Confirmed, Rescheduled and Declined all imply the link was opened, even if the
     // caller has no timestamp for it.
-    let never_opened =
-        f.first_opened_at.is_none() && matches!(state, InvitationState::Invited | InvitationState::Expired);
+    let never_opened = f.first_opened_at.is_none() && matches!(state, InvitationState::Invited | InvitationState::Expired);
 
     v.set(FeatureId::NeverOpened, if never_opened { 1.0 } else { 0.0 });
 

@@ -22,16 +22,14 @@ mod test_support;
 
 pub use defaults::BASE_NO_SHOW_RATE;
 pub use feature::{
-    features, Direction, FeatureId, FeatureVector, FEATURE_COUNT, LEAD_TIME_DAYS_CAP, OPEN_HOURS_CAP,
-    PAST_PRIOR_INTERVIEWS, RESCHEDULES_CAP,
+    features, Direction, FeatureId, FeatureVector, FEATURE_COUNT, LEAD_TIME_DAYS_CAP, OPEN_HOURS_CAP, PAST_PRIOR_INTERVIEWS,
+    RESCHEDULES_CAP,
 };
 pub use model::{
     default_weight, ModelError, ReasonId, RiskAssessment, RiskLevel, RiskModel, RiskReason, RiskThresholds,
     DEFAULT_MODEL_VERSION, MAX_ABS_WEIGHT, MAX_REASONS, MIN_REASON_CONTRIBUTION,
 };
-pub use train::{
-    auc, train, CalibrationBin, ModelMetrics, TrainError, TrainOptions, TrainedModel, CALIBRATION_BINS, CV_FOLDS,
-};
+pub use train::{auc, train, CalibrationBin, ModelMetrics, TrainError, TrainOptions, TrainedModel, CALIBRATION_BINS, CV_FOLDS};
 
 use crate::invitation::{DeclineReason, InvitationState};
 use chrono::{DateTime, Utc};

@@ -57,8 +57,7 @@ pub struct RiskThresholds {
 
 impl RiskThresholds {
     /// The default thresholds (see [`defaults::MEDIUM_THRESHOLD`] and [`defaults::HIGH_THRESHOLD`]).
-    pub const DEFAULT: RiskThresholds =
-        RiskThresholds { medium: defaults::MEDIUM_THRESHOLD, high: defaults::HIGH_THRESHOLD };
+    pub const DEFAULT: RiskThresholds = RiskThresholds { medium: defaults::MEDIUM_THRESHOLD, high: defaults::HIGH_THRESHOLD };
 
     /// Thresholds with 0 < `medium` < `high` < 1.
     pub fn new(medium: f64, high: f64) -> Result<Self, ModelError> {
@@ -241,9 +240,8 @@ impl RiskModel {
     /// A model from stored or trained parameters: one weight per feature in [`FeatureId::ALL`]
     /// order, every weight and the bias finite and within ±[`MAX_ABS_WEIGHT`].
     pub fn new(version: u32, weights: Vec<f64>, bias: f64, thresholds: RiskThresholds) -> Result<Self, ModelError> {
-        let weights: [f64; FEATURE_COUNT] = weights
-            .try_into()
-            .map_err(|w: Vec<f64>| ModelError::WrongWeightCount { have: w.len(), need: FEATURE_COUNT })?;
+        let weights: [f64; FEATURE_COUNT] =
+            weights.try_into().map_err(|w: Vec<f64>| ModelError::WrongWeightCount { have: w.len(), need: FEATURE_COUNT })?;
         Self::from_array(version, weights, bias, thresholds)
     }
 
@@ -350,12 +348,7 @@ impl RiskModel {
     }
 
     fn settled(&self, reason: RiskReason) -> RiskAssessment {
-        RiskAssessment {
-            probability: 1.0,
-            level: self.thresholds.level(1.0),
-            reasons: vec![reason],
-            model_version: self.version,
-        }
+        RiskAssessment { probability: 1.0, level: self.thresholds.level(1.0), reasons: vec![reason], model_version: self.version }
     }
 }
 
@@ -491,10 +484,7 @@ mod tests {
     #[test]
     fn models_are_validated() {
         let t = RiskThresholds::DEFAULT;
-        assert_eq!(
-            RiskModel::new(2, vec![0.0; 3], 0.0, t),
-            Err(ModelError::WrongWeightCount { have: 3, need: FEATURE_COUNT })
-        );
+        assert_eq!(RiskModel::new(2, vec![0.0; 3], 0.0, t), Err(ModelError::WrongWeightCount { have: 3, need: FEATURE_COUNT }));
         let mut w = vec![0.0; FEATURE_COUNT];
         w[4] = f64::INFINITY;
         assert_eq!(RiskModel::new(2, w.clone(), 0.0, t), Err(ModelError::WeightOutOfRange { index: Some(4) }));

@@ -59,7 +59,12 @@ fn arb_device() -> impl Strategy<Value = DeviceCheckFact> {
 }
 
 fn arb_guide() -> impl Strategy<Value = GuideProgress> {
-    prop::sample::select(vec![GuideProgress::NotOpened, GuideProgress::Opened, GuideProgress::Finished, GuideProgress::Acknowledged])
+    prop::sample::select(vec![
+        GuideProgress::NotOpened,
+        GuideProgress::Opened,
+        GuideProgress::Finished,
+        GuideProgress::Acknowledged,
+    ])
 }
 
 fn arb_decline() -> impl Strategy<Value = Option<DeclineReason>> {
@@ -75,12 +80,7 @@ pub fn arb_facts() -> impl Strategy<Value = CandidateFacts> {
         (arb_device(), arb_guide(), arb_decline(), 0u32..100, 0u32..100),
     )
         .prop_map(
-            |(
-                (now, invited, opened, window),
-                (state, confirmed, slot),
-                (res, sent, read),
-                (dev, guide, dec, att, ns),
-            )| {
+            |((now, invited, opened, window), (state, confirmed, slot), (res, sent, read), (dev, guide, dec, att, ns))| {
                 CandidateFacts {
                     now: at(now),
                     invited_at: at(invited),

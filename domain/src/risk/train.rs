@@ -174,8 +174,7 @@ pub fn train(examples: &[(FeatureVector, bool)], options: TrainOptions) -> Resul
     let theta = data.fit(&all)?;
     let mut weights = [0.0; FEATURE_COUNT];
     weights.copy_from_slice(&theta[1..]);
-    let model = RiskModel::from_array(0, weights, theta[0], RiskThresholds::DEFAULT)
-        .map_err(|_| TrainError::NumericalFailure)?;
+    let model = RiskModel::from_array(0, weights, theta[0], RiskThresholds::DEFAULT).map_err(|_| TrainError::NumericalFailure)?;
 
     let metrics = ModelMetrics {
         // Both outcomes are present, so the AUC is defined.
@@ -475,8 +474,7 @@ mod tests {
     }
 
     /// The weights the synthetic outcomes are drawn from, chosen unlike the defaults.
-    const TRUE_WEIGHTS: [f64; FEATURE_COUNT] =
-        [0.8, -0.6, 1.5, 1.0, 0.4, 2.0, 0.5, -0.5, -0.8, -1.0, 0.9, 0.7, 2.5, -0.6];
+    const TRUE_WEIGHTS: [f64; FEATURE_COUNT] = [0.8, -0.6, 1.5, 1.0, 0.4, 2.0, 0.5, -0.5, -0.8, -1.0, 0.9, 0.7, 2.5, -0.6];
     const TRUE_BIAS: f64 = -4.5;
 
     /// Features drawn independently (continuous ones uniform, the others 0/1 with chance 0.3) and
@@ -487,13 +485,8 @@ mod tests {
         let mut examples = Vec::with_capacity(n);
         let mut true_p = Vec::with_capacity(n);
         for _ in 0..n {
-            let values = std::array::from_fn(|j| {
-                if j % 2 == 0 {
-                    rng.next_f64()
-                } else {
-                    f64::from(u8::from(rng.next_f64() < 0.3))
-                }
-            });
+            let values =
+                std::array::from_fn(|j| if j % 2 == 0 { rng.next_f64() } else { f64::from(u8::from(rng.next_f64() < 0.3)) });
             let x = FeatureVector::from_values(values);
             let p = truth.probability(&x);
             examples.push((x, rng.next_f64() < p));
@@ -545,10 +538,7 @@ mod tests {
     #[test]
     fn too_few_outcomes_keep_the_defaults() {
         let (examples, _) = synthetic(600, 11);
-        assert_eq!(
-            train(&examples[..199], TrainOptions::default()),
-            Err(TrainError::NotEnoughOutcomes { have: 199, need: 200 })
-        );
+        assert_eq!(train(&examples[..199], TrainOptions::default()), Err(TrainError::NotEnoughOutcomes { have: 199, need: 200 }));
         // 300 attendees and 19 no-shows.
         let mut skewed: Vec<_> = examples.iter().filter(|(_, y)| !*y).take(300).copied().collect();
         skewed.extend(examples.iter().filter(|(_, y)| *y).take(19).copied());

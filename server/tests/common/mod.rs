@@ -104,7 +104,12 @@ impl TestApp {
         // Time starts at a fixed point: 10:00 in Shanghai today, so windows and slots are predictable.
         let zone: TimeZone = "Asia/Shanghai".parse().unwrap();
         let today = Utc::now().with_timezone(&zone.tz()).date_naive();
-        let start = zone.tz().from_local_datetime(&today.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap())).earliest().unwrap().with_timezone(&Utc);
+        let start = zone
+            .tz()
+            .from_local_datetime(&today.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap()))
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc);
         let now = Arc::new(Mutex::new(start));
         let clock_now = now.clone();
         let clock = Clock::from_fn(move || *clock_now.lock().unwrap());
@@ -155,7 +160,13 @@ impl TestApp {
 
     pub async fn slot_in(&self, campaign_id: i64, day: u32, hour: u32, minute: u32, capacity: i64) -> i64 {
         let date = self.window.local_days()[day as usize];
-        let start = self.zone.tz().from_local_datetime(&date.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap())).earliest().unwrap().with_timezone(&Utc);
+        let start = self
+            .zone
+            .tz()
+            .from_local_datetime(&date.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap()))
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc);
         self.store.add_slot(campaign_id, start, start + Duration::minutes(30), Capacity::new(capacity).unwrap()).await.unwrap()
     }
 
@@ -191,13 +202,7 @@ impl TestApp {
 
     /// Posts a server function form as a script would.
     pub async fn post_form(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        client
-            .post(format!("{}/api/{endpoint}", self.base))
-            .header("accept", "application/json")
-            .form(form)
-            .send()
-            .await
-            .unwrap()
+        client.post(format!("{}/api/{endpoint}", self.base)).header("accept", "application/json").form(form).send().await.unwrap()
     }
 
     /// Places booked in a slot, read back from the database.
