@@ -5,7 +5,7 @@ use crate::dto::{CampaignCard, CampaignsPage, HrViewer, RiskView, StatusPage, St
 use crate::error::AppError;
 use crate::i18n::Locale;
 use chrono::{DateTime, Utc};
-use turnout_domain::risk::{CandidateFacts, DeviceCheckFact, RiskModel};
+use turnout_domain::risk::{CandidateFacts, DeviceCheckFact, RiskLevel, RiskModel};
 use turnout_domain::InvitationState;
 use turnout_store::{Campaign, CandidateStatus, HrUser, StateCounts, StatusQuery, Store};
 
@@ -123,6 +123,12 @@ fn risk_view(r: &CandidateStatus, now: DateTime<Utc>, locale: Locale) -> RiskVie
     RiskView {
         level: a.level.as_str().to_string(),
         percent: (a.probability * 100.0).round().clamp(0.0, 100.0) as u32,
-        reasons: a.reasons.iter().map(|x| if locale == Locale::En { x.en } else { x.zh }.to_string()).collect(),
+        // A low rating needs no explanation; listing its small contributions is noise.
+        reasons: a
+            .reasons
+            .iter()
+            .filter(|_| a.level != RiskLevel::Low)
+            .map(|x| if locale == Locale::En { x.en } else { x.zh }.to_string())
+            .collect(),
     }
 }

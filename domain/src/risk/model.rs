@@ -161,12 +161,12 @@ impl RiskReason {
 
     fn declined(reason: Option<DeclineReason>) -> Self {
         let (zh, en) = match reason {
-            None => ("已拒绝邀请", "Declined the invitation"),
-            Some(DeclineReason::TimeConflict) => ("已拒绝：时间冲突", "Declined: time conflict"),
-            Some(DeclineReason::TechnicalProblem) => ("已拒绝：技术问题", "Declined: technical problem"),
-            Some(DeclineReason::AcceptedAnotherOffer) => ("已拒绝：已接受其他录用", "Declined: accepted another offer"),
-            Some(DeclineReason::NoLongerInterested) => ("已拒绝：不再感兴趣", "Declined: no longer interested"),
-            Some(DeclineReason::Other) => ("已拒绝：其他原因", "Declined: other reason"),
+            None => ("已谢绝邀请", "Declined the invitation"),
+            Some(DeclineReason::TimeConflict) => ("已谢绝：时间冲突", "Declined: time conflict"),
+            Some(DeclineReason::TechnicalProblem) => ("已谢绝：技术问题", "Declined: technical problem"),
+            Some(DeclineReason::AcceptedAnotherOffer) => ("已谢绝：已接受其他录用", "Declined: accepted another offer"),
+            Some(DeclineReason::NoLongerInterested) => ("已谢绝：不再感兴趣", "Declined: no longer interested"),
+            Some(DeclineReason::Other) => ("已谢绝：其他原因", "Declined: other reason"),
         };
         RiskReason { id: ReasonId::Declined(reason), contribution: 0.0, zh, en }
     }
@@ -434,11 +434,11 @@ mod tests {
         assert_eq!(a.level, RiskLevel::High);
         assert_eq!(a.reasons.len(), 1);
         assert_eq!(a.reasons[0].id, ReasonId::Declined(Some(DeclineReason::TimeConflict)));
-        assert_eq!((a.reasons[0].zh, a.reasons[0].en), ("已拒绝：时间冲突", "Declined: time conflict"));
+        assert_eq!((a.reasons[0].zh, a.reasons[0].en), ("已谢绝：时间冲突", "Declined: time conflict"));
         for r in DeclineReason::ALL.map(Some).into_iter().chain([None]) {
             f.decline_reason = r;
             let reason = RiskModel::default_weights().assess(&f).reasons[0];
-            assert!(reason.zh.starts_with("已拒绝") && reason.en.starts_with("Declined"), "{r:?}");
+            assert!(reason.zh.starts_with("已谢绝") && reason.en.starts_with("Declined"), "{r:?}");
         }
     }
 
