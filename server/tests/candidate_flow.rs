@@ -350,20 +350,11 @@ async fn the_page_speaks_the_readers_language(backend: Backend) {
     app.slot_at(0, 9, 0, 2).await;
     let (_, token) = app.invite("Lin").await;
     let c = app.open(&token).await;
-    let html = c
-        .get(format!("{}/invitation", app.base))
-        .header("accept-language", "en-GB,en;q=0.9")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html_in(&c, "/invitation", "en-GB,en;q=0.9").await;
     assert!(html.contains("Hello Lin") && html.contains("lang=\"en\""));
     let res = c.get(format!("{}/lang/zh?next=/invitation", app.base)).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/invitation");
-    let html =
-        c.get(format!("{}/invitation", app.base)).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
+    let html = app.html_in(&c, "/invitation", "en").await;
     assert!(html.contains("Lin，你好"), "the explicit choice beats the browser's preference");
     let res = c.get(format!("{}/lang/en?next=//evil.example.com", app.base)).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/", "no open redirect");

@@ -82,15 +82,7 @@ async fn hr_edits_the_guide_and_it_is_rendered_safely(backend: Backend) {
     assert!(html.contains("报到须知") && html.contains("请提前"));
     assert!(!html.contains("alert(1)"), "scripts and javascript: links are removed");
     // English falls back to the default guide when HR left it empty.
-    let html = c
-        .get(format!("{}/invitation/guide", app.base))
-        .header("accept-language", "en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html_in(&c, "/invitation/guide", "en").await;
     assert!(html.contains("How to log in"));
 
     let too_long = "长".repeat(10_001);

@@ -205,6 +205,11 @@ impl TestApp {
         client.post(format!("{}/api/{endpoint}", self.base)).header("accept", "application/json").form(form).send().await.unwrap()
     }
 
+    /// A page's HTML as a browser preferring `language` would get it.
+    pub async fn html_in(&self, client: &reqwest::Client, path: &str, language: &str) -> String {
+        client.get(format!("{}{path}", self.base)).header("accept-language", language).send().await.unwrap().text().await.unwrap()
+    }
+
     /// Places booked in a slot, read back from the database.
     pub async fn booked(&self, slot_id: i64) -> u32 {
         self.store.slot(slot_id).await.unwrap().booked
