@@ -32,12 +32,7 @@ impl Store {
 
     /// One campaign.
     pub async fn campaign(&self, id: i64) -> Result<Campaign> {
-        let row = sqlx::query(&format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("campaign"))?;
-        campaign_from_row(&row)
+        load_campaign(&mut *self.pool.acquire().await?, id).await
     }
 
     /// Every campaign, newest first; `branch` limits them to one branch.
@@ -193,6 +188,16 @@ impl Store {
             .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
+}
+
+/// One campaign, read on the caller's connection (inside a transaction, or not).
+pub(crate) async fn load_campaign(conn: &mut AnyConnection, id: i64) -> Result<Campaign> {
+    let row = sqlx::query(&format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound("campaign"))?;
+    campaign_from_row(&row)
 }
 
 /// Appends one signal inside the caller's transaction.

@@ -4,7 +4,7 @@
 //! with a write to the invitation row, which takes the row lock (PostgreSQL) or the write lock
 //! (SQLite) before anything is read, so two requests for one invitation never interleave.
 
-use crate::campaigns::insert_signal;
+use crate::campaigns::{insert_signal, load_campaign};
 use crate::records::{invitation_from_row, slot_from_row, INVITATION_COLUMNS, SLOT_COLUMNS};
 use crate::{ts, Campaign, Invitation, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -90,18 +90,12 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
-        let campaign = self.campaign_in(&mut tx, inv.campaign_id).await?;
+        let campaign = load_campaign(&mut tx, inv.campaign_id).await?;
         let slot = match load_slot(&mut tx, slot_id).await? {
             Some(s) => s,
             None => return refuse(tx, &inv, BookingRefusal::UnknownSlot, slot_id, now).await,
         };
-        let current = match inv.slot_id {
-            Some(held) => {
-                let held_slot = load_slot(&mut tx, held).await?.ok_or(StoreError::NotFound("booked slot"))?;
-                Some(CurrentBooking { slot_id: held, slot_starts_at: held_slot.starts_at, changes_so_far: inv.reschedules })
-            }
-            None => None,
-        };
+        let current = current_booking(&mut tx, &inv).await?;
         let plan = match plan_confirmation(inv.state, &inv.window, campaign.id, current, &slot, campaign.policy, now) {
             Ok(plan) => plan,
             Err(refusal) => return refuse(tx, &inv, refusal, slot_id, now).await,
@@ -153,13 +147,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
-        let current = match inv.slot_id {
-            Some(held) => {
-                let s = load_slot(&mut tx, held).await?.ok_or(StoreError::NotFound("booked slot"))?;
-                Some(CurrentBooking { slot_id: held, slot_starts_at: s.starts_at, changes_so_far: inv.reschedules })
-            }
-            None => None,
-        };
+        let current = current_booking(&mut tx, &inv).await?;
         check_decline_allowed(inv.state, current, now)?;
         if let Some(cur) = current {
             release_booking(&mut tx, inv.id, cur.slot_id, "declined", now).await?;
@@ -181,15 +169,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    async fn campaign_in(&self, conn: &mut AnyConnection, id: i64) -> Result<Campaign> {
-        let row = sqlx::query(&format!("SELECT {} FROM campaigns WHERE id = $1", crate::records::CAMPAIGN_COLUMNS))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound("campaign"))?;
-        crate::records::campaign_from_row(&row)
     }
 }
 
@@ -218,6 +197,13 @@ pub(crate) async fn load_invitation(conn: &mut AnyConnection, id: i64) -> Result
 async fn load_slot(conn: &mut AnyConnection, id: i64) -> Result<Option<Slot>> {
     let row = sqlx::query(&format!("SELECT {SLOT_COLUMNS} FROM slots WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
     row.as_ref().map(slot_from_row).transpose()
+}
+
+/// The booking the invitation holds before this request, if any.
+async fn current_booking(conn: &mut AnyConnection, inv: &Invitation) -> Result<Option<CurrentBooking>> {
+    let Some(held) = inv.slot_id else { return Ok(None) };
+    let slot = load_slot(conn, held).await?.ok_or(StoreError::NotFound("booked slot"))?;
+    Ok(Some(CurrentBooking { slot_id: held, slot_starts_at: slot.starts_at, changes_so_far: inv.reschedules }))
 }
 
 async fn release_booking(

@@ -1,24 +1,20 @@
 //! The candidate's side: the invitation as a page, and the actions taken from it.
 
-use super::{app_context, cookie, format, INVITATION_COOKIE};
+use super::{app_context, format, invitation_token};
 use crate::dto::{ChangeClosed, DayChoices, InvitationView, Outcome, SlotChoice};
 use crate::error::{AppError, InputProblem};
 use crate::i18n::Locale;
 use turnout_domain::booking::{changes_left, check_change_allowed};
 use turnout_domain::invitation::DeclineNoteError;
-use turnout_domain::{BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState, TokenHash};
+use turnout_domain::{BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState};
 use turnout_store::Decline;
 
 /// The invitation token of this request (from its cookie).
-fn token() -> Result<TokenHash, AppError> {
-    cookie(INVITATION_COOKIE).map(|t| TokenHash::of(&t)).ok_or(AppError::InvalidLink)
-}
-
 /// The invitation page for this request's candidate.
 pub async fn invitation_view(locale: Locale) -> Result<InvitationView, AppError> {
     let ctx = app_context()?;
     let now = ctx.clock.now();
-    let (inv, campaign) = ctx.store.invitation_by_token(&token()?).await?.ok_or(AppError::InvalidLink)?;
+    let (inv, campaign) = ctx.store.invitation_by_token(&invitation_token()?).await?.ok_or(AppError::InvalidLink)?;
     let zone = campaign.time_zone;
     let slots = ctx.store.slots_in_window(campaign.id, &inv.window).await?;
     let state = inv.state.at(inv.window.ends_at, now);
@@ -86,7 +82,7 @@ pub async fn confirm(slot: Option<String>) -> Result<Outcome, AppError> {
     }
     let slot_id: i64 = raw.trim().parse().map_err(|_| AppError::InvalidInput(InputProblem::Malformed))?;
     let ctx = app_context()?;
-    let confirmation = ctx.store.confirm_slot(&token()?, slot_id, ctx.clock.now()).await?;
+    let confirmation = ctx.store.confirm_slot(&invitation_token()?, slot_id, ctx.clock.now()).await?;
     Ok(match confirmation.plan {
         ConfirmationPlan::Move { .. } => Outcome::Rescheduled,
         _ => Outcome::Confirmed,
@@ -104,6 +100,6 @@ pub async fn decline(reason: Option<String>, note: Option<String>) -> Result<Out
         DeclineNoteError::MissingForOther => AppError::InvalidInput(InputProblem::NoteRequired),
     })?;
     let ctx = app_context()?;
-    ctx.store.decline(&token()?, &Decline { reason, note }, ctx.clock.now()).await?;
+    ctx.store.decline(&invitation_token()?, &Decline { reason, note }, ctx.clock.now()).await?;
     Ok(Outcome::Declined)
 }

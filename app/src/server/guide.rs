@@ -1,20 +1,15 @@
 //! The interview guide: rendering the campaign's Markdown safely, recording how the candidate
 //! reads it, and HR's editing of it.
 
-use super::{app_context, auth::current_hr, cookie, INVITATION_COOKIE};
+use super::{app_context, auth::current_hr, invitation_token};
 use crate::dto::{GuideEditor, GuideSection, GuideView};
 use crate::error::{AppError, InputProblem};
 use crate::i18n::Locale;
 use turnout_domain::guide::{is_section_id, DEFAULT_GUIDE_EN, DEFAULT_GUIDE_ZH};
-use turnout_domain::TokenHash;
 use turnout_store::{Campaign, GuideEvent, HrRole};
 
 /// The longest guide accepted, per language, in characters.
 pub const MAX_GUIDE_CHARS: usize = 10_000;
-
-fn token() -> Result<TokenHash, AppError> {
-    cookie(INVITATION_COOKIE).map(|t| TokenHash::of(&t)).ok_or(AppError::InvalidLink)
-}
 
 /// The campaign's guide in `locale`, or Turnout's default when the campaign has none.
 pub fn guide_text(c: &Campaign, locale: Locale) -> &str {
@@ -57,7 +52,7 @@ pub fn render_sections(markdown: &str) -> Vec<GuideSection> {
 /// The guide page for this request's candidate; opening it is a signal.
 pub async fn guide_view(locale: Locale) -> Result<GuideView, AppError> {
     let ctx = app_context()?;
-    let token = token()?;
+    let token = invitation_token()?;
     let (_, campaign) = ctx.store.invitation_by_token(&token).await?.ok_or(AppError::InvalidLink)?;
     let progress = ctx.store.record_guide_event(&token, &GuideEvent::Opened, ctx.clock.now()).await?;
     Ok(GuideView {
@@ -77,24 +72,20 @@ pub async fn progress(event: Option<String>, section: Option<String>) -> Result<
         _ => return Err(AppError::InvalidInput(InputProblem::Malformed)),
     };
     let ctx = app_context()?;
-    ctx.store.record_guide_event(&token()?, &event, ctx.clock.now()).await?;
+    ctx.store.record_guide_event(&invitation_token()?, &event, ctx.clock.now()).await?;
     Ok(())
 }
 
 /// "I have read it".
 pub async fn acknowledge() -> Result<(), AppError> {
     let ctx = app_context()?;
-    ctx.store.record_guide_event(&token()?, &GuideEvent::Acknowledged, ctx.clock.now()).await?;
+    ctx.store.record_guide_event(&invitation_token()?, &GuideEvent::Acknowledged, ctx.clock.now()).await?;
     Ok(())
 }
 
 async fn campaign_for_hr(campaign_id: i64) -> Result<(Campaign, bool), AppError> {
     let user = current_hr().await?;
-    let ctx = app_context()?;
-    let campaign = ctx.store.campaign(campaign_id).await?;
-    if user.branch_scope().is_some_and(|b| b != campaign.branch) {
-        return Err(AppError::NotFound);
-    }
+    let campaign = super::hr::visible_campaign(&app_context()?.store, &user, campaign_id).await?;
     Ok((campaign, user.role != HrRole::ReadOnly))
 }
 

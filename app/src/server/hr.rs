@@ -26,7 +26,8 @@ fn card(c: &Campaign, counts: &StateCounts) -> CampaignCard {
     }
 }
 
-async fn visible_campaign(store: &Store, user: &HrUser, id: i64) -> Result<Campaign, AppError> {
+/// A campaign, if this user may see it (branch HR see only their branch; others look missing).
+pub(crate) async fn visible_campaign(store: &Store, user: &HrUser, id: i64) -> Result<Campaign, AppError> {
     let campaign = store.campaign(id).await?;
     match user.branch_scope() {
         Some(branch) if branch != campaign.branch => Err(AppError::NotFound),

@@ -94,6 +94,11 @@ pub fn locale_of(headers: &http::HeaderMap) -> Locale {
     headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Locale::from_accept_language).unwrap_or_default()
 }
 
+/// The hash of this request's invitation token (from its cookie); no cookie is an invalid link.
+pub fn invitation_token() -> Result<turnout_domain::TokenHash, AppError> {
+    cookie(INVITATION_COOKIE).map(|t| turnout_domain::TokenHash::of(&t)).ok_or(AppError::InvalidLink)
+}
+
 /// The language of the current request.
 pub fn request_locale() -> Locale {
     request_parts().map(|p| locale_of(&p.headers)).unwrap_or_default()
