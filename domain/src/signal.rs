@@ -34,11 +34,31 @@ pub enum SignalKind {
     GuideFinished,
     /// The candidate said they have read the guide.
     GuideAcknowledged,
+    /// The candidate finished a device check; the payload holds each item's result and a coarse browser summary.
+    DeviceCheckCompleted,
+    /// A notice was handed to a channel's provider.
+    ReminderSent,
+    /// A notice could not be delivered after its last attempt.
+    ReminderFailed,
+    /// The candidate opened a notice (tracking pixel).
+    ReminderOpened,
+    /// The candidate followed a notice's link.
+    ReminderClicked,
+    /// A notice was neither opened nor clicked in time; an important follow-up was planned.
+    ReminderUnread,
+    /// The candidate gave or edited feedback (a survey or a problem report).
+    FeedbackGiven,
+    /// HR phoned the candidate and recorded the outcome.
+    CallRecorded,
+    /// HR overrode the advisory risk rating, with a note.
+    RiskOverridden,
+    /// Whether the candidate attended the interview was recorded.
+    OutcomeRecorded,
 }
 
 impl SignalKind {
     /// Every kind.
-    pub const ALL: [SignalKind; 12] = [
+    pub const ALL: [SignalKind; 22] = [
         SignalKind::InvitationIssued,
         SignalKind::InvitationOpened,
         SignalKind::SlotConfirmed,
@@ -51,6 +71,16 @@ impl SignalKind {
         SignalKind::GuideSectionSeen,
         SignalKind::GuideFinished,
         SignalKind::GuideAcknowledged,
+        SignalKind::DeviceCheckCompleted,
+        SignalKind::ReminderSent,
+        SignalKind::ReminderFailed,
+        SignalKind::ReminderOpened,
+        SignalKind::ReminderClicked,
+        SignalKind::ReminderUnread,
+        SignalKind::FeedbackGiven,
+        SignalKind::CallRecorded,
+        SignalKind::RiskOverridden,
+        SignalKind::OutcomeRecorded,
     ];
 
     /// The name used in storage.
@@ -68,6 +98,16 @@ impl SignalKind {
             SignalKind::GuideSectionSeen => "guide_section_seen",
             SignalKind::GuideFinished => "guide_finished",
             SignalKind::GuideAcknowledged => "guide_acknowledged",
+            SignalKind::DeviceCheckCompleted => "device_check_completed",
+            SignalKind::ReminderSent => "reminder_sent",
+            SignalKind::ReminderFailed => "reminder_failed",
+            SignalKind::ReminderOpened => "reminder_opened",
+            SignalKind::ReminderClicked => "reminder_clicked",
+            SignalKind::ReminderUnread => "reminder_unread",
+            SignalKind::FeedbackGiven => "feedback_given",
+            SignalKind::CallRecorded => "call_recorded",
+            SignalKind::RiskOverridden => "risk_overridden",
+            SignalKind::OutcomeRecorded => "outcome_recorded",
         }
     }
 }
