@@ -1,4 +1,4 @@
-//! Demo data: a campaign with slots over the next three days, 24 candidates at different
+//! Demo data: a campaign with slots over the next three days, 44 candidates at different
 //! steps of the journey, and an HR admin.
 //!
 //! Links and passwords are stored hashed, so a second run cannot print the old ones: it issues
@@ -48,7 +48,7 @@ pub struct CandidateLink {
     pub link: String,
 }
 
-const NAMES: [&str; 24] = [
+const NAMES: [&str; 44] = [
     "王晓明",
     "李思雨",
     "张伟",
@@ -73,6 +73,26 @@ const NAMES: [&str; 24] = [
     "高远",
     "林涛",
     "罗佳",
+    "谢婉",
+    "邓超",
+    "冯雪",
+    "曹阳",
+    "彭丹",
+    "曾凡",
+    "萧然",
+    "田甜",
+    "董浩",
+    "袁媛",
+    "潘越",
+    "蒋琪",
+    "蔡明",
+    "余波",
+    "杜娟",
+    "叶青",
+    "程诚",
+    "魏来",
+    "苏晴",
+    "吕方",
 ];
 
 /// Local start times and capacities of each day's slots. The 14:00 slot holds one person.
@@ -162,11 +182,11 @@ async fn create(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<i64
         // The first candidates stay untouched (their links are printed); the rest are spread
         // over the journey so the status page has something to show.
         match i {
-            0..=19 => {}
-            20 => {
+            0..=39 => {}
+            40 => {
                 store.record_link_opened(&token_hash, at, &serde_json::json!({"device": "phone"})).await?;
             }
-            21 | 22 => {
+            41 | 42 => {
                 store.record_link_opened(&token_hash, at, &serde_json::json!({"device": "phone"})).await?;
                 store.confirm_slot(&token_hash, roomy[i % roomy.len()], at + Duration::minutes(2)).await?;
             }
