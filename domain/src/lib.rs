@@ -4,9 +4,13 @@
 
 pub mod booking;
 pub mod calendar;
+pub mod call;
 pub mod campaign;
+pub mod contact;
+pub mod feedback;
 pub mod guide;
 pub mod invitation;
+mod named;
 pub mod risk;
 pub mod signal;
 pub mod token;

@@ -117,6 +117,19 @@ impl RiskLevel {
             RiskLevel::High => "high",
         }
     }
+
+    /// Every level, lowest first.
+    pub const ALL: [RiskLevel; 3] = [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High];
+}
+
+impl std::str::FromStr for RiskLevel {
+    type Err = crate::invitation::UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RiskLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| crate::invitation::UnknownValue { what: "risk level", value: s.to_string() })
+    }
 }
 
 /// What a reason is about.
