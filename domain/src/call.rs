@@ -144,7 +144,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn shanghai() -> TimeZone {
-        "Asia/Shanghai".parse().unwrap()
+        "Asia/Shanghai".parse().expect("known zone")
     }
 
     fn now() -> DateTime<Utc> {
@@ -255,9 +255,9 @@ mod tests {
     proptest! {
         #[test]
         fn today_starts_within_a_day_before_now(secs in 1_700_000_000i64..1_900_000_000) {
-            let t = DateTime::from_timestamp(secs, 0).unwrap();
+            let t = DateTime::from_timestamp(secs, 0).expect("in range");
             for zone in ["Asia/Shanghai", "America/New_York", "America/Santiago"] {
-                let start = today_starts_at(t, zone.parse().unwrap());
+                let start = today_starts_at(t, zone.parse().expect("known zone"));
                 prop_assert!(start <= t);
                 prop_assert!(t - start < Duration::hours(25));
             }

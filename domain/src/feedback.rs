@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn text_is_trimmed_and_bounded() {
-        let s = Survey::parse(4, 5, "  流程很顺畅 \n").unwrap();
+        let s = Survey::parse(4, 5, "  流程很顺畅 \n").expect("valid");
         assert_eq!(s.comment, "流程很顺畅");
         assert!(Survey::parse(4, 5, &"长".repeat(MAX_TEXT_CHARS)).is_ok());
         assert_eq!(Survey::parse(4, 5, &"长".repeat(MAX_TEXT_CHARS + 1)), Err(FeedbackError::TextTooLong));
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn a_problem_needs_a_description() {
         assert_eq!(ProblemReport::parse(ProblemArea::Camera, "   "), Err(FeedbackError::DescriptionMissing));
-        let r = ProblemReport::parse(ProblemArea::Camera, "画面是黑的").unwrap();
+        let r = ProblemReport::parse(ProblemArea::Camera, "画面是黑的").expect("valid");
         assert_eq!(Feedback::Problem(r).kind(), FeedbackKind::DeviceProblem);
     }
 
@@ -204,7 +204,7 @@ mod tests {
     proptest! {
         #[test]
         fn any_rating_pair_in_range_parses(a in 1i64..=5, b in 1i64..=5, c in "\\PC{0,50}") {
-            let s = Survey::parse(a, b, &c).unwrap();
+            let s = Survey::parse(a, b, &c).expect("valid");
             prop_assert_eq!(i64::from(s.satisfaction.get()), a);
             prop_assert_eq!(i64::from(s.relevance.get()), b);
         }
