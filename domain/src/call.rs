@@ -178,7 +178,8 @@ mod tests {
         assert_eq!(call_reasons(&failed, now(), z), [CallReason::DeviceCheckFailed]);
         let closing = CallFacts { window_ends_at: now() + Duration::hours(CLOSING_WINDOW_HOURS), ..quiet() };
         assert_eq!(call_reasons(&closing, now(), z), [CallReason::WindowClosing]);
-        let not_yet = CallFacts { window_ends_at: now() + Duration::hours(CLOSING_WINDOW_HOURS) + Duration::seconds(1), ..quiet() };
+        let not_yet =
+            CallFacts { window_ends_at: now() + Duration::hours(CLOSING_WINDOW_HOURS) + Duration::seconds(1), ..quiet() };
         assert!(call_reasons(&not_yet, now(), z).is_empty());
     }
 
@@ -214,12 +215,8 @@ mod tests {
         for state in [InvitationState::Declined, InvitationState::Expired] {
             assert!(call_reasons(&CallFacts { state, level: RiskLevel::High, ..quiet() }, now(), z).is_empty());
         }
-        let started = CallFacts {
-            state: InvitationState::Confirmed,
-            slot_starts_at: Some(now()),
-            level: RiskLevel::High,
-            ..quiet()
-        };
+        let started =
+            CallFacts { state: InvitationState::Confirmed, slot_starts_at: Some(now()), level: RiskLevel::High, ..quiet() };
         assert!(call_reasons(&started, now(), z).is_empty());
     }
 

@@ -4,6 +4,7 @@ use crate::records::{campaign_from_row, slot_from_row, CAMPAIGN_COLUMNS, SLOT_CO
 use crate::{from_ts, ts, Campaign, NewCampaign, NewCandidate, Result, SignalRecord, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
+use turnout_domain::contact::{normalize_email, normalize_phone};
 use turnout_domain::{Capacity, InvitationState, InvitationWindow, SignalKind, SignalSource, Slot, TokenHash};
 
 impl Store {
@@ -99,13 +100,16 @@ impl Store {
     ) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
         let candidate_id: i64 = sqlx::query(
-            "INSERT INTO candidates (campaign_id, full_name, email, phone, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO candidates (campaign_id, full_name, email, phone, created_at, email_norm, phone_norm) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(campaign_id)
         .bind(&candidate.full_name)
         .bind(&candidate.email)
         .bind(&candidate.phone)
         .bind(ts(now))
+        .bind(candidate.email.as_deref().and_then(normalize_email))
+        .bind(candidate.phone.as_deref().and_then(normalize_phone))
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;

@@ -6,6 +6,8 @@
 
 mod campaigns;
 mod candidate_flow;
+mod feedback;
+mod follow_up;
 mod guide;
 mod hr;
 mod records;
@@ -13,6 +15,10 @@ pub mod secret;
 mod status;
 
 pub use candidate_flow::{Confirmation, Decline};
+pub use feedback::{FeedbackRecord, FeedbackSummary};
+pub use follow_up::{
+    CallRecord, FollowUpRow, RiskInput, RiskOverride, RiskScope, RiskSettings, StoredAssessment, StoredModel, StoredReason,
+};
 pub use guide::GuideEvent;
 pub use hr::{HrRole, HrUser, HrUserRecord};
 pub use records::{Campaign, CandidateStatus, Invitation, NewCampaign, NewCandidate, SignalRecord, StateCounts};
@@ -127,7 +133,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
         }
-        Ok(())
+        self.backfill_contact_keys().await
     }
 
     /// Which database this is.
