@@ -24,6 +24,22 @@ pub enum InputProblem {
     Malformed,
     /// A guide is longer than allowed.
     GuideTooLong,
+    /// A survey rating is missing or not 1–5.
+    ChooseRating,
+    /// Free text is longer than allowed.
+    TextTooLong,
+    /// A problem report has no description.
+    DescribeProblem,
+    /// The survey opens once the interview has ended.
+    SurveyNotOpen,
+    /// A choice (area, outcome, level) is missing or unknown.
+    ChooseOption,
+    /// An interview outcome before the interview started.
+    OutcomeTooEarly,
+    /// Risk thresholds out of range or out of order.
+    Thresholds,
+    /// Too few recorded outcomes to train a model.
+    NotEnoughOutcomes,
 }
 
 /// Everything a request can fail with, as the person making it should hear it.
@@ -76,6 +92,9 @@ impl AppError {
             AppError::InvalidLink | AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Refused(BookingRefusal::UnknownSlot) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Refused(_) => StatusCode::CONFLICT,
+            AppError::InvalidInput(
+                InputProblem::SurveyNotOpen | InputProblem::OutcomeTooEarly | InputProblem::NotEnoughOutcomes,
+            ) => StatusCode::CONFLICT,
             AppError::InvalidInput(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
@@ -105,6 +124,14 @@ impl AppError {
                 InputProblem::NoteTooLong => "note_too_long".into(),
                 InputProblem::Malformed => "malformed".into(),
                 InputProblem::GuideTooLong => "guide_too_long".into(),
+                InputProblem::ChooseRating => "choose_rating".into(),
+                InputProblem::TextTooLong => "text_too_long".into(),
+                InputProblem::DescribeProblem => "describe_problem".into(),
+                InputProblem::SurveyNotOpen => "survey_not_open".into(),
+                InputProblem::ChooseOption => "choose_option".into(),
+                InputProblem::OutcomeTooEarly => "outcome_too_early".into(),
+                InputProblem::Thresholds => "thresholds".into(),
+                InputProblem::NotEnoughOutcomes => "not_enough_outcomes".into(),
             },
             AppError::Unauthorized => "session".into(),
             AppError::BadCredentials => "credentials".into(),
@@ -137,6 +164,14 @@ impl AppError {
             ("note_too_long", _) => AppError::InvalidInput(InputProblem::NoteTooLong),
             ("malformed", _) => AppError::InvalidInput(InputProblem::Malformed),
             ("guide_too_long", _) => AppError::InvalidInput(InputProblem::GuideTooLong),
+            ("choose_rating", _) => AppError::InvalidInput(InputProblem::ChooseRating),
+            ("text_too_long", _) => AppError::InvalidInput(InputProblem::TextTooLong),
+            ("describe_problem", _) => AppError::InvalidInput(InputProblem::DescribeProblem),
+            ("survey_not_open", _) => AppError::InvalidInput(InputProblem::SurveyNotOpen),
+            ("choose_option", _) => AppError::InvalidInput(InputProblem::ChooseOption),
+            ("outcome_too_early", _) => AppError::InvalidInput(InputProblem::OutcomeTooEarly),
+            ("thresholds", _) => AppError::InvalidInput(InputProblem::Thresholds),
+            ("not_enough_outcomes", _) => AppError::InvalidInput(InputProblem::NotEnoughOutcomes),
             ("session", _) => AppError::Unauthorized,
             ("credentials", _) => AppError::BadCredentials,
             ("forbidden", _) => AppError::Forbidden,
@@ -168,6 +203,14 @@ impl AppError {
                 InputProblem::NoteTooLong => s.err_note_too_long.into(),
                 InputProblem::Malformed => s.err_malformed.into(),
                 InputProblem::GuideTooLong => s.err_guide_too_long.into(),
+                InputProblem::ChooseRating => s.locale.follow_up().err_choose_rating.into(),
+                InputProblem::TextTooLong => s.locale.follow_up().err_text_too_long.into(),
+                InputProblem::DescribeProblem => s.locale.follow_up().err_describe_problem.into(),
+                InputProblem::SurveyNotOpen => s.locale.follow_up().err_survey_not_open.into(),
+                InputProblem::ChooseOption => s.locale.follow_up().err_choose_option.into(),
+                InputProblem::OutcomeTooEarly => s.locale.follow_up().err_outcome_too_early.into(),
+                InputProblem::Thresholds => s.locale.follow_up().err_thresholds.into(),
+                InputProblem::NotEnoughOutcomes => s.locale.follow_up().err_not_enough_outcomes.into(),
             },
             AppError::Unauthorized => s.err_session.into(),
             AppError::BadCredentials => s.hr_bad_credentials.into(),
@@ -211,6 +254,14 @@ mod tests {
             AppError::Refused(BookingRefusal::RescheduleLimit { max: 2 }),
             AppError::Refused(BookingRefusal::TooCloseToStart { cutoff_hours: 12 }),
             AppError::InvalidInput(InputProblem::NoteRequired),
+            AppError::InvalidInput(InputProblem::ChooseRating),
+            AppError::InvalidInput(InputProblem::TextTooLong),
+            AppError::InvalidInput(InputProblem::DescribeProblem),
+            AppError::InvalidInput(InputProblem::SurveyNotOpen),
+            AppError::InvalidInput(InputProblem::ChooseOption),
+            AppError::InvalidInput(InputProblem::OutcomeTooEarly),
+            AppError::InvalidInput(InputProblem::Thresholds),
+            AppError::InvalidInput(InputProblem::NotEnoughOutcomes),
             AppError::Unauthorized,
             AppError::Unavailable,
         ];

@@ -85,6 +85,7 @@ impl Locale {
 
 /// Everything Turnout says, in one language.
 pub struct Strings {
+    pub locale: Locale,
     pub language_name: &'static str,
     pub label_sep: &'static str,
     pub switch_language: &'static str,
@@ -260,6 +261,7 @@ pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String
 
 /// Simplified Chinese.
 pub static ZH: Strings = Strings {
+    locale: Locale::ZhCn,
     language_name: "中文",
     label_sep: "：",
     switch_language: "English",
@@ -385,6 +387,7 @@ pub static ZH: Strings = Strings {
 
 /// English.
 pub static EN: Strings = Strings {
+    locale: Locale::En,
     language_name: "English",
     label_sep: ": ",
     switch_language: "中文",

@@ -4,6 +4,7 @@
 pub mod candidate;
 pub mod dto;
 pub mod error;
+pub mod follow_up;
 pub mod guide;
 pub mod hr;
 pub mod i18n;
@@ -94,6 +95,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/invitation") view=move || view! { <Title text=s.page_title_candidate /><candidate::InvitationPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/invitation/guide") view=move || view! { <Title text=s.guide_title /><guide::GuidePage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/invitation/feedback") view=move || view! { <Title text=s.page_title_candidate /><follow_up::feedback::FeedbackPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/calls") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrCallsPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/risk") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrModelPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/candidates/:id") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrCandidatePage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/campaigns/:id/feedback") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrFeedbackPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/campaigns/:id/guide") view=move || view! { <Title text=s.page_title_hr /><hr::HrGuidePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/login") view=move || view! { <Title text=s.page_title_hr /><hr::HrLoginPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr") view=move || view! { <Title text=s.page_title_hr /><hr::HrHomePage /> } ssr=SsrMode::Async />

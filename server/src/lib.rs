@@ -4,6 +4,7 @@ pub mod config;
 pub mod demo;
 pub mod routes;
 pub mod security;
+pub mod workers;
 
 pub use config::Settings;
 pub use routes::router;

@@ -78,9 +78,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 secure_cookies: settings.base_url.starts_with("https://"),
                 base_url: settings.base_url.clone(),
             };
+            let worker = tokio::spawn(turnout::workers::run_risk_worker(app.store.clone(), app.clock.clone()));
             let listener = tokio::net::TcpListener::bind(settings.addr).await?;
             tracing::info!(addr = %settings.addr, base_url = %settings.base_url, "serving Turnout");
             axum::serve(listener, router(app, leptos)).with_graceful_shutdown(shutdown()).await?;
+            worker.abort();
         }
         Command::Demo { json } => {
             store.migrate().await?;

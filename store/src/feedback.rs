@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use turnout_domain::feedback::{Feedback, FeedbackKind, ProblemArea, Score};
-use turnout_domain::{SignalKind, SignalSource};
+use turnout_domain::{DeclineReason, SignalKind, SignalSource};
 
 /// A stored answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,6 +166,20 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(feedback_from_row).collect()
+    }
+
+    /// How many of a campaign's candidates declined for each reason, most common first.
+    pub async fn decline_reasons(&self, campaign_id: i64) -> Result<Vec<(DeclineReason, i64)>> {
+        let rows = sqlx::query(
+            "SELECT decline_reason, COUNT(*) AS n FROM invitations WHERE campaign_id = $1 AND state = 'declined' \
+             AND decline_reason IS NOT NULL GROUP BY decline_reason ORDER BY n DESC, decline_reason",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<String, _>("decline_reason")?.parse().map_err(corrupt)?, row.try_get("n")?)))
+            .collect()
     }
 
     /// Counts and rating distributions of a campaign's feedback.

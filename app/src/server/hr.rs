@@ -12,7 +12,7 @@ use turnout_store::{Campaign, CandidateStatus, HrUser, StateCounts, StatusQuery,
 /// Rows per status page.
 pub const PAGE_SIZE: i64 = 100;
 
-fn viewer(u: &HrUser) -> HrViewer {
+pub(crate) fn viewer(u: &HrUser) -> HrViewer {
     HrViewer { display_name: u.display_name.clone(), email: u.email.clone() }
 }
 
