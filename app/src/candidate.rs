@@ -192,6 +192,7 @@ fn InvitationBody(
             <summary>{s.about_heading}</summary>
             <p>{s.about_body}</p>
         </details>
+        <p class="feedback-link"><a href=crate::follow_up::feedback::FEEDBACK_PATH>{use_locale().follow_up().feedback_link}</a></p>
         {open.then(|| view! { <DeclineForm decline=decline pending=pending /> })}
         {(!v.help_contact.is_empty()).then(|| view! {
             <footer class="help">

@@ -170,18 +170,7 @@ pub struct StatusRow {
     /// Guide reading progress.
     pub guide: GuideProgress,
     /// The attendance-risk rating (advisory).
-    pub risk: RiskView,
-}
-
-/// An attendance-risk rating as HR reads it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RiskView {
-    /// "high", "medium" or "low".
-    pub level: String,
-    /// Probability of not attending, in whole percent.
-    pub percent: u32,
-    /// The main reasons, in the reader's language.
-    pub reasons: Vec<String>,
+    pub risk: crate::follow_up::dto::RiskBadge,
 }
 
 /// A campaign's confirmation status page.

@@ -135,6 +135,10 @@ pub fn HrHomePage() -> impl IntoView {
                     Err(e) => hr_error(e),
                     Ok(p) => view! {
                         <SignOut name=p.viewer.display_name.clone() />
+                        <nav class="hr-nav" aria-label=s.page_title_hr>
+                            <a class="button primary" href="/hr/calls">{use_locale().follow_up().calls_link}</a>
+                            <a class="button secondary" href="/hr/risk">{use_locale().follow_up().model_link}</a>
+                        </nav>
                         <h1>{s.hr_campaigns}</h1>
                         {p.campaigns.is_empty().then(|| view! { <p>{s.hr_no_campaigns}</p> })}
                         <ul class="campaigns">
@@ -217,7 +221,9 @@ fn status_view(p: StatusPage) -> impl IntoView {
         <p><a href="/hr">"← "{s.hr_back}</a></p>
         <h1>{p.campaign.title.clone()}</h1>
         <p class="muted">{p.campaign.branch.clone()}" · "{s.hr_status_heading}" · "{p.time_zone.clone()}
-            " · "<a href=format!("/hr/campaigns/{id}/guide")>{s.hr_edit_guide}</a></p>
+            " · "<a href=format!("/hr/campaigns/{id}/guide")>{s.hr_edit_guide}</a>
+            " · "<a href=format!("/hr/campaigns/{id}/feedback")>{use_locale().follow_up().campaign_feedback_link}</a>
+            " · "<a href="/hr/calls">{use_locale().follow_up().calls_link}</a></p>
         <nav class="filters" aria-label=s.hr_status_heading>
             <a href=filter_href(id, None, &search) aria-current=if p.state.is_none() { "page" } else { "false" }>
                 {s.hr_all}" "<span class="n">{p.campaign.total}</span>
@@ -258,14 +264,9 @@ fn status_view(p: StatusPage) -> impl IntoView {
                         <tbody>
                             {p.rows.iter().map(|r| view! {
                                 <tr>
-                                    <th scope="row">{r.name.clone()}</th>
+                                    <th scope="row"><a href=format!("/hr/candidates/{}", r.candidate_id)>{r.name.clone()}</a></th>
                                     <td><span class=format!("badge state-{}", r.state.as_str())>{s.state(r.state)}</span></td>
-                                    <td class="risk">
-                                        <span class=format!("badge risk-{}", r.risk.level)>{s.risk(&r.risk.level)}" "{r.risk.percent}"%"</span>
-                                        {(!r.risk.reasons.is_empty()).then(|| view! {
-                                            <ul class="reasons">{r.risk.reasons.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}</ul>
-                                        })}
-                                    </td>
+                                    <td class="risk">{crate::follow_up::risk_badge(&r.risk)}</td>
                                     <td>
                                         {r.slot.clone().unwrap_or_default()}
                                         {(r.reschedules > 0).then(|| view! {

@@ -230,7 +230,7 @@ fn reasons_json(a: &RiskAssessment) -> String {
     .to_string()
 }
 
-fn assessment_from_row(row: &AnyRow) -> Result<Option<StoredAssessment>> {
+pub(crate) fn assessment_from_row(row: &AnyRow) -> Result<Option<StoredAssessment>> {
     let Some(probability) = row.try_get::<Option<f64>, _>("ra_probability")? else { return Ok(None) };
     let reasons: Vec<serde_json::Value> = serde_json::from_str(&row.try_get::<String, _>("ra_reasons")?).map_err(corrupt)?;
     let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|s| s.as_str()).unwrap_or_default().to_string();

@@ -154,6 +154,10 @@ pub struct CandidateStatus {
     pub window_ends_at: DateTime<Utc>,
     /// When the current booking was made.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The latest stored risk assessment.
+    pub risk: Option<crate::StoredAssessment>,
+    /// HR's override of the rating.
+    pub risk_override: Option<turnout_domain::risk::RiskLevel>,
 }
 
 /// One entry of the signal log.

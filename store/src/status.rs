@@ -1,5 +1,6 @@
 //! HR's confirmation status: every candidate of a campaign with their state, and the counts.
 
+use crate::follow_up::assessment_from_row;
 use crate::records::corrupt;
 use crate::{from_ts, ts, CandidateStatus, Result, StateCounts, Store};
 use chrono::{DateTime, Utc};
@@ -48,9 +49,11 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
              i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress, \
-             i.issued_at, i.window_ends_at, b.booked_at \
+             i.issued_at, i.window_ends_at, b.booked_at, ra.probability AS ra_probability, ra.level AS ra_level, \
+             ra.reasons AS ra_reasons, ra.model_version AS ra_model_version, ra.assessed_at AS ra_assessed_at, ro.level AS ro_level \
              FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
              LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
+             LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id \
              WHERE i.campaign_id = $2 AND ($3 IS NULL OR {EFFECTIVE_STATE} = $3) \
              AND ($4 IS NULL OR LOWER(c.full_name) LIKE $4 OR LOWER(COALESCE(c.email, '')) LIKE $4 OR COALESCE(c.phone, '') LIKE $4) \
              ORDER BY i.last_activity_at DESC, c.id DESC LIMIT $5 OFFSET $6"
@@ -89,6 +92,12 @@ impl Store {
                     issued_at: from_ts(row.try_get("issued_at")?)?,
                     window_ends_at: from_ts(row.try_get("window_ends_at")?)?,
                     confirmed_at: row.try_get::<Option<i64>, _>("booked_at")?.map(from_ts).transpose()?,
+                    risk: assessment_from_row(row)?,
+                    risk_override: row
+                        .try_get::<Option<String>, _>("ro_level")?
+                        .map(|l| l.parse())
+                        .transpose()
+                        .map_err(corrupt)?,
                 })
             })
             .collect()

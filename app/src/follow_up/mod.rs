@@ -123,7 +123,7 @@ fn hr_error(e: AppError) -> AnyView {
     }
 }
 
-fn risk_badge(r: &RiskBadge) -> impl IntoView {
+pub(crate) fn risk_badge(r: &RiskBadge) -> impl IntoView {
     let locale = use_locale();
     let s = locale.strings();
     let f = locale.follow_up();

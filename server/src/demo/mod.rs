@@ -1,5 +1,6 @@
 //! Demo data: a campaign with slots over the next three days, 44 candidates at different
-//! steps of the journey, and an HR admin.
+//! steps of the journey, an earlier campaign whose recorded outcomes give the risk model a
+//! history to learn from, and an HR admin.
 //!
 //! Links and passwords are stored hashed, so a second run cannot print the old ones: it issues
 //! fresh links for the not-yet-opened candidates and a fresh admin password instead.
@@ -10,6 +11,8 @@ use turnout_app::server::auth::hash_password;
 use turnout_domain::{
     Capacity, DeclineNote, DeclineReason, InvitationState, InvitationWindow, ReschedulePolicy, SignalSource, TimeZone, WindowDays,
 };
+mod history;
+
 use turnout_store::{secret::new_token, Decline, HrRole, NewCampaign, NewCandidate, StatusQuery, Store, StoreError};
 
 /// The demo admin's sign-in e-mail.
@@ -26,6 +29,9 @@ pub struct DemoOutput {
     pub campaign_title: String,
     /// Fresh links of candidates who have not opened theirs yet.
     pub candidates: Vec<CandidateLink>,
+    /// Candidates who missed an earlier interview and have not opened this invitation (on
+    /// today's call list).
+    pub at_risk: Vec<String>,
 }
 
 /// HR credentials.
@@ -100,17 +106,22 @@ const DAY_PLAN: [(u32, u32, i64); 5] = [(9, 0, 3), (10, 30, 5), (14, 0, 1), (16,
 
 /// Seeds the demo when the database has no campaign, then issues fresh credentials.
 pub async fn seed(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<DemoOutput, StoreError> {
-    let campaign_id = match store.campaigns(None).await?.last() {
-        Some(c) => c.id,
-        None => create(store, base_url, now).await?,
-    };
-    let campaign = store.campaign(campaign_id).await?;
     let password = {
         let (token, _) = new_token();
         token.chars().filter(|c| c.is_ascii_alphanumeric()).take(16).collect::<String>()
     };
     let hash = hash_password(&password).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    store.upsert_hr_user(DEMO_ADMIN_EMAIL, "HR 管理员", &hash, HrRole::Admin, None, now).await?;
+    let admin = store.upsert_hr_user(DEMO_ADMIN_EMAIL, "HR 管理员", &hash, HrRole::Admin, None, now).await?;
+    // Campaigns list newest first; the demo campaign is created first, its history after it.
+    let campaign_id = match store.campaigns(None).await?.last() {
+        Some(c) => c.id,
+        None => {
+            let id = create(store, base_url, now).await?;
+            history::seed(store, base_url, admin, id, now).await?;
+            id
+        }
+    };
+    let campaign = store.campaign(campaign_id).await?;
 
     let query = StatusQuery { state: Some(InvitationState::Invited), limit: 1000, ..StatusQuery::default() };
     let mut fresh = store.campaign_status(campaign_id, now, &query).await?;
@@ -121,7 +132,9 @@ pub async fn seed(store: &Store, base_url: &str, now: DateTime<Utc>) -> Result<D
         store.reissue_link(c.candidate_id, &hash, SignalSource::System, now).await?;
         candidates.push(CandidateLink { name: c.full_name, link: format!("{base_url}/i/{token}") });
     }
+    let at_risk = history::AT_RISK.iter().map(|(name, _, _)| (*name).to_string()).collect();
     Ok(DemoOutput {
+        at_risk,
         hr: HrCredentials { email: DEMO_ADMIN_EMAIL.into(), password, login_url: format!("{base_url}/hr/login") },
         campaign_id,
         campaign_title: format!("{} · {}", campaign.bank, campaign.position),
