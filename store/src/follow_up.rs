@@ -14,6 +14,9 @@ use turnout_domain::risk::{
 };
 use turnout_domain::{SignalKind, SignalSource};
 
+/// How old a stored assessment may be before it is redone on read.
+pub const MAX_ASSESSMENT_AGE: chrono::Duration = chrono::Duration::minutes(15);
+
 /// Which candidates' facts to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RiskScope {
@@ -21,12 +24,14 @@ pub enum RiskScope {
     Candidate(i64),
     /// Every candidate of a campaign.
     Campaign(i64),
-    /// A campaign's candidates with signals their stored assessment has not seen.
+    /// A campaign's candidates whose stored assessment is stale (see [`Store::risk_inputs`]).
     StaleInCampaign(i64),
-    /// Every candidate with signals their stored assessment has not seen.
+    /// Every candidate whose stored assessment is stale.
     Stale,
     /// Every candidate whose interview has not been settled (time-driven features change).
     Open,
+    /// Every candidate (after the model or its thresholds change).
+    Everyone,
 }
 
 /// What the model needs about one candidate, as loaded.
@@ -262,20 +267,27 @@ const FOLLOW_UP_JOINS: &str =
     " LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id LEFT JOIN hr_users hu ON hu.id = ro.hr_user_id";
 
 impl Store {
-    /// The model's facts for the candidates in `scope`, as of `now`.
+    /// The model's facts for the candidates in `scope`, as of `now`. An assessment is stale
+    /// when a signal arrived after it or it is older than [`MAX_ASSESSMENT_AGE`] (time alone
+    /// changes the risk as a window runs out).
     pub async fn risk_inputs(&self, scope: RiskScope, now: DateTime<Utc>) -> Result<Vec<RiskInput>> {
-        let stale = format!("(ra.signal_id IS NULL OR ra.signal_id < {LATEST_SIGNAL})");
+        let stale = format!("(ra.signal_id IS NULL OR ra.signal_id < {LATEST_SIGNAL} OR ra.assessed_at < $2)");
         let (filter, id) = match scope {
             RiskScope::Candidate(id) => ("c.id = $1".to_string(), Some(id)),
             RiskScope::Campaign(id) => ("i.campaign_id = $1".to_string(), Some(id)),
             RiskScope::StaleInCampaign(id) => (format!("i.campaign_id = $1 AND {stale}"), Some(id)),
-            RiskScope::Stale => (stale, None),
+            RiskScope::Stale => (stale.replace("$2", "$1"), None),
             RiskScope::Open => ("i.outcome IS NULL AND i.state <> 'declined'".to_string(), None),
+            RiskScope::Everyone => ("1 = 1".to_string(), None),
         };
         let sql = format!("{} WHERE {filter} ORDER BY c.id", facts_select());
+        let cutoff = ts(now - MAX_ASSESSMENT_AGE);
         let mut query = sqlx::query(&sql);
-        if let Some(id) = id {
-            query = query.bind(id);
+        match (scope, id) {
+            (RiskScope::StaleInCampaign(_), Some(id)) => query = query.bind(id).bind(cutoff),
+            (RiskScope::Stale, _) => query = query.bind(cutoff),
+            (_, Some(id)) => query = query.bind(id),
+            _ => {}
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(|row| input_from_row(row, now)).collect()
@@ -574,6 +586,7 @@ impl Store {
             RiskScope::Candidate(id) => ("c.id = $1", Some(id)),
             RiskScope::Campaign(id) | RiskScope::StaleInCampaign(id) => ("i.campaign_id = $1", Some(id)),
             RiskScope::Stale | RiskScope::Open => ("i.outcome IS NULL AND i.state <> 'declined'", None),
+            RiskScope::Everyone => ("1 = 1", None),
         };
         let select = facts_select().replacen(" FROM invitations i", &format!("{FOLLOW_UP_COLUMNS} FROM invitations i"), 1);
         let sql = format!("{select}{FOLLOW_UP_JOINS} WHERE {filter} ORDER BY c.id");

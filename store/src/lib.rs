@@ -18,6 +18,7 @@ pub use candidate_flow::{Confirmation, Decline};
 pub use feedback::{FeedbackRecord, FeedbackSummary};
 pub use follow_up::{
     CallRecord, FollowUpRow, RiskInput, RiskOverride, RiskScope, RiskSettings, StoredAssessment, StoredModel, StoredReason,
+    MAX_ASSESSMENT_AGE,
 };
 pub use guide::GuideEvent;
 pub use hr::{HrRole, HrUser, HrUserRecord};

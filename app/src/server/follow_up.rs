@@ -158,7 +158,11 @@ fn feedback_view(r: &FeedbackRecord, zone: TimeZone, locale: Locale) -> Feedback
             ),
             s.comment.clone(),
         ),
-        Feedback::Problem(p) => ("device_problem", format!("{}: {}", f.problems_reported, f.area(p.area)), p.description.clone()),
+        Feedback::Problem(p) => (
+            "device_problem",
+            format!("{}{}{}", f.problems_reported, locale.strings().label_sep, f.area(p.area)),
+            p.description.clone(),
+        ),
     };
     FeedbackView {
         candidate_id: r.candidate_id,
@@ -387,7 +391,7 @@ pub async fn train_model() -> Result<Saved, AppError> {
     };
     let version = ctx.store.save_trained_model(&trained, user.id, now).await?;
     tracing::info!(version, auc = trained.metrics.auc_cv, "risk model trained");
-    refresh(&ctx.store, RiskScope::Open, now).await?;
+    refresh(&ctx.store, RiskScope::Everyone, now).await?;
     Ok(Saved::Trained)
 }
 
@@ -407,7 +411,7 @@ pub async fn save_thresholds(medium: Option<String>, high: Option<String>) -> Re
     let now = ctx.clock.now();
     let settings = ctx.store.risk_settings().await?;
     ctx.store.set_risk_settings(&RiskSettings { thresholds, ..settings }, now).await?;
-    refresh(&ctx.store, RiskScope::Open, now).await?;
+    refresh(&ctx.store, RiskScope::Everyone, now).await?;
     Ok(Saved::Thresholds)
 }
 

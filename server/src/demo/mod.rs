@@ -11,7 +11,7 @@ use turnout_app::server::auth::hash_password;
 use turnout_domain::{
     Capacity, DeclineNote, DeclineReason, InvitationState, InvitationWindow, ReschedulePolicy, SignalSource, TimeZone, WindowDays,
 };
-mod history;
+pub mod history;
 
 use turnout_store::{secret::new_token, Decline, HrRole, NewCampaign, NewCandidate, StatusQuery, Store, StoreError};
 
