@@ -9,6 +9,8 @@ export interface Demo {
   campaign_id: number;
   campaign_title: string;
   candidates: DemoCandidate[];
+  /** Candidates who missed last season's interview and have not opened this invitation. */
+  at_risk: string[];
 }
 
 /** A fresh (never opened) candidate from the demo data. */

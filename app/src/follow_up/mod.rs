@@ -127,11 +127,16 @@ pub(crate) fn risk_badge(r: &RiskBadge) -> impl IntoView {
     let locale = use_locale();
     let s = locale.strings();
     let f = locale.follow_up();
+    let percent = format!("{}%", r.percent);
+    let (open, close) = if locale == crate::i18n::Locale::En { (" (", ")") } else { ("（", "）") };
     view! {
-        <span class=format!("badge risk-{}", r.level)>{s.risk(&r.level)}" "{r.percent}"%"</span>
-        {r.model_level.clone().map(|m| view! {
-            <span class="muted small">" "{f.overridden_badge}" ("{f.risk_model_said}": "{s.risk(&m)}")"</span>
-        })}
+        {match r.model_level.clone() {
+            None => view! { <span class=format!("badge risk-{}", r.level)>{s.risk(&r.level)}" "{percent}</span> }.into_any(),
+            Some(m) => view! {
+                <span class=format!("badge risk-{}", r.level)>{s.risk(&r.level)}</span>
+                <span class="muted small">" "{f.overridden_badge}{open}{f.risk_model_said}{s.label_sep}{s.risk(&m)}" "{percent}{close}</span>
+            }.into_any(),
+        }}
         {(!r.reasons.is_empty()).then(|| view! {
             <ul class="reasons">{r.reasons.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}</ul>
         })}
@@ -306,7 +311,7 @@ fn candidate_view(
             <p class="muted small">{s.hr_risk_note}</p>
         </section>
         <section class="card" aria-labelledby="calls-title">
-            <h2 id="calls-title">{f.calls_title.replace("今日", "")}</h2>
+            <h2 id="calls-title">{f.calls_section}</h2>
             {if p.calls.is_empty() {
                 view! { <p class="muted">{f.calls_none}</p> }.into_any()
             } else {
@@ -425,10 +430,12 @@ fn feedback_summary_view(p: FeedbackSummaryPage) -> impl IntoView {
         <div class="summary-grid">
             <section class="card">
                 <h2>{f.surveys_answered}" "<span class="n">{p.surveys}</span></h2>
-                <h3>{f.mean_satisfaction}" "<span class="n">{p.satisfaction_mean.clone().unwrap_or_else(|| "—".into())}</span></h3>
-                {histogram(&p.satisfaction)}
-                <h3>{f.mean_relevance}" "<span class="n">{p.relevance_mean.clone().unwrap_or_else(|| "—".into())}</span></h3>
-                {histogram(&p.relevance)}
+                {(p.surveys > 0).then(|| view! {
+                    <h3>{f.mean_satisfaction}" "<span class="n">{p.satisfaction_mean.clone().unwrap_or_default()}</span></h3>
+                    {histogram(&p.satisfaction)}
+                    <h3>{f.mean_relevance}" "<span class="n">{p.relevance_mean.clone().unwrap_or_default()}</span></h3>
+                    {histogram(&p.relevance)}
+                })}
             </section>
             <section class="card">
                 <h2>{f.problems_reported}</h2>
