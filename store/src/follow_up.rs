@@ -293,32 +293,45 @@ impl Store {
         rows.iter().map(|row| input_from_row(row, now)).collect()
     }
 
-    /// Stores assessments (replacing each candidate's previous one) in one transaction.
+    /// Stores assessments (replacing each candidate's previous one) in one transaction, many
+    /// rows per statement.
     pub async fn save_assessments(
         &self,
         assessed: &[(RiskInput, RiskAssessment, FeatureVector)],
         now: DateTime<Utc>,
     ) -> Result<()> {
+        /// Rows per statement: 9 parameters each stays far below either database's limit.
+        const ROWS: usize = 500;
         let mut tx = self.pool.begin().await?;
-        for (input, a, x) in assessed {
-            sqlx::query(
+        for chunk in assessed.chunks(ROWS) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    let p: Vec<String> = (1..=9).map(|c| format!("${}", r * 9 + c)).collect();
+                    format!("({})", p.join(", "))
+                })
+                .collect();
+            let sql = format!(
                 "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
-                 features, assessed_at, signal_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 features, assessed_at, signal_id) VALUES {} \
                  ON CONFLICT (candidate_id) DO UPDATE SET model_version = excluded.model_version, \
                  probability = excluded.probability, level = excluded.level, reasons = excluded.reasons, \
                  features = excluded.features, assessed_at = excluded.assessed_at, signal_id = excluded.signal_id",
-            )
-            .bind(input.candidate_id)
-            .bind(input.campaign_id)
-            .bind(i64::from(a.model_version))
-            .bind(a.probability)
-            .bind(a.level.as_str())
-            .bind(reasons_json(a))
-            .bind(serde_json::json!(x.values()).to_string())
-            .bind(ts(now))
-            .bind(input.signal_id)
-            .execute(&mut *tx)
-            .await?;
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (input, a, x) in chunk {
+                query = query
+                    .bind(input.candidate_id)
+                    .bind(input.campaign_id)
+                    .bind(i64::from(a.model_version))
+                    .bind(a.probability)
+                    .bind(a.level.as_str())
+                    .bind(reasons_json(a))
+                    .bind(serde_json::json!(x.values()).to_string())
+                    .bind(ts(now))
+                    .bind(input.signal_id);
+            }
+            query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1,4 +1,4 @@
-//! Demo data: a campaign with slots over the next three days, 44 candidates at different
+//! Demo data: a campaign with slots over the next three days, 46 candidates at different
 //! steps of the journey, an earlier campaign whose recorded outcomes give the risk model a
 //! history to learn from, and an HR admin.
 //!
