@@ -9,6 +9,7 @@ mod candidate_flow;
 mod guide;
 mod hr;
 mod records;
+mod reminders;
 pub mod secret;
 mod status;
 
@@ -16,6 +17,7 @@ pub use candidate_flow::{Confirmation, Decline};
 pub use guide::GuideEvent;
 pub use hr::{HrRole, HrUser, HrUserRecord};
 pub use records::{Campaign, CandidateStatus, Invitation, NewCampaign, NewCandidate, SignalRecord, StateCounts};
+pub use reminders::{Claim, ClaimedMessage, FollowUpCheck, MessageStatus, NoticeMessage, NoticeReads, Outcome, TrackedNotice};
 pub use status::StatusQuery;
 
 use chrono::{DateTime, Utc};
