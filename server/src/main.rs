@@ -78,6 +78,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 secure_cookies: settings.base_url.starts_with("https://"),
                 base_url: settings.base_url.clone(),
             };
+            let dispatcher = turnout::reminders::Dispatcher::new(
+                app.store.clone(),
+                app.clock.clone(),
+                &settings.base_url,
+                &settings.reminders,
+            )?;
+            tracing::info!(channels = ?dispatcher.configured(), "reminder dispatcher started");
+            dispatcher.spawn();
             let listener = tokio::net::TcpListener::bind(settings.addr).await?;
             tracing::info!(addr = %settings.addr, base_url = %settings.base_url, "serving Turnout");
             axum::serve(listener, router(app, leptos)).with_graceful_shutdown(shutdown()).await?;
