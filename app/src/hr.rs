@@ -217,7 +217,8 @@ fn status_view(p: StatusPage) -> impl IntoView {
         <p><a href="/hr">"← "{s.hr_back}</a></p>
         <h1>{p.campaign.title.clone()}</h1>
         <p class="muted">{p.campaign.branch.clone()}" · "{s.hr_status_heading}" · "{p.time_zone.clone()}
-            " · "<a href=format!("/hr/campaigns/{id}/guide")>{s.hr_edit_guide}</a></p>
+            " · "<a href=format!("/hr/campaigns/{id}/guide")>{s.hr_edit_guide}</a>
+            " · "<a href=format!("/hr/campaigns/{id}/notices")>{crate::notices::strings(use_locale()).title}</a></p>
         <nav class="filters" aria-label=s.hr_status_heading>
             <a href=filter_href(id, None, &search) aria-current=if p.state.is_none() { "page" } else { "false" }>
                 {s.hr_all}" "<span class="n">{p.campaign.total}</span>

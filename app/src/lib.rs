@@ -7,6 +7,7 @@ pub mod error;
 pub mod guide;
 pub mod hr;
 pub mod i18n;
+pub mod notices;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/invitation") view=move || view! { <Title text=s.page_title_candidate /><candidate::InvitationPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/invitation/guide") view=move || view! { <Title text=s.guide_title /><guide::GuidePage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/campaigns/:id/notices") view=move || view! { <Title text=s.page_title_hr /><notices::HrNoticesPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/campaigns/:id/guide") view=move || view! { <Title text=s.page_title_hr /><hr::HrGuidePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/login") view=move || view! { <Title text=s.page_title_hr /><hr::HrLoginPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr") view=move || view! { <Title text=s.page_title_hr /><hr::HrHomePage /> } ssr=SsrMode::Async />

@@ -21,6 +21,7 @@ on_both_backends!(
     no_notice_after_a_decline_and_notices_follow_a_reschedule,
     wecom_token_is_cached_and_refreshed_when_expired,
     a_killed_server_delivers_every_notice_once_after_restart,
+    hr_sees_each_notice_per_channel_edits_the_plan_and_resends,
 );
 
 fn dispatch() -> DispatchSettings {
@@ -420,4 +421,84 @@ async fn a_killed_server_delivers_every_notice_once_after_restart(backend: Backe
     for id in app.store.candidate_ids(app.campaign_id).await.unwrap() {
         assert_eq!(signals(&app, id, SignalKind::ReminderSent).await.len(), 1);
     }
+}
+
+async fn hr_sees_each_notice_per_channel_edits_the_plan_and_resends(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let gw = Gateway::start().await;
+    let mut settings = channels(None, Some(&gw), true, false);
+    settings.dispatch.max_attempts = 1;
+    let d = dispatcher(&app, &settings);
+    gw.state.sms_down_for.lock().unwrap().insert("13800000031".into());
+    let (reader, _) = invite(&app, "周一", "13800000030").await;
+    invite(&app, "吴二", "13800000031").await;
+    d.tick().await.unwrap();
+    let sms = gw.sms_delivered();
+    let token = support::token_after(&sms[0].link, "/t/c/").unwrap();
+    TestApp::client().get(format!("{}/t/c/{token}", app.base)).send().await.unwrap();
+
+    let hash = turnout_app::server::auth::hash_password("a long password").unwrap();
+    app.store.upsert_hr_user("hr@bank.example", "HR", &hash, turnout_store::HrRole::Admin, None, app.now()).await.unwrap();
+    app.store.upsert_hr_user("ro@bank.example", "RO", &hash, turnout_store::HrRole::ReadOnly, None, app.now()).await.unwrap();
+    let hr = TestApp::client();
+    let res = app.post_form(&hr, "hr_login", &[("email", "hr@bank.example"), ("password", "a long password")]).await;
+    assert_eq!(res.status(), 200);
+    let status = app.html_in(&hr, &format!("/hr/campaigns/{}", app.campaign_id), "zh-CN").await;
+    assert!(status.contains(&format!("/hr/campaigns/{}/notices", app.campaign_id)), "the status page links to notices");
+
+    let page = app.html_in(&hr, &format!("/hr/campaigns/{}/notices", app.campaign_id), "zh-CN").await;
+    for expected in ["周一", "吴二", "已发送", "发送失败", "未发送（渠道未配置或无联系方式）", "已点击", "提醒计划", "1 / 1"]
+    {
+        assert!(page.contains(expected), "the notices page shows {expected}");
+    }
+    let page = app.html_in(&hr, &format!("/hr/campaigns/{}/notices?q=%E5%90%B4", app.campaign_id), "en").await;
+    assert!(page.contains("Failed") && !page.contains("周一"), "the search filters candidates");
+
+    // A plan with a value out of range is refused with a clear message and changes nothing.
+    let form = |unread: &'static str| {
+        vec![
+            ("campaign", app.campaign_id.to_string()),
+            ("invitation_email", "on".into()),
+            ("invitation_sms", "on".into()),
+            ("detailed_hours", "48".into()),
+            ("detailed_email", "on".into()),
+            ("short_hours", "24".into()),
+            ("short_sms", "on".into()),
+            ("countdown_hours", "2".into()),
+            ("countdown_sms", "on".into()),
+            ("unread_hours", unread.into()),
+            ("quiet_start", "21:00".into()),
+            ("quiet_end", "09:00".into()),
+        ]
+    };
+    let post = |endpoint: &'static str, client: &reqwest::Client, body: Vec<(&'static str, String)>| {
+        client.post(format!("{}/api/{endpoint}", app.base)).header("accept", "text/html").form(&body).send()
+    };
+    let res = post("hr_save_plan", &hr, form("500")).await.unwrap();
+    assert_eq!(res.headers()["location"], format!("/hr/campaigns/{}/notices?done=invalid-unread", app.campaign_id));
+    assert_eq!(app.store.reminder_plan(app.campaign_id).await.unwrap(), turnout_domain::ReminderPlan::default());
+    let page = app.html_in(&hr, res.headers()["location"].to_str().unwrap(), "zh-CN").await;
+    assert!(page.contains("未读跟进须在 1 至 168 小时之间"));
+    let res = post("hr_save_plan", &hr, form("12")).await.unwrap();
+    assert!(res.headers()["location"].to_str().unwrap().ends_with("done=saved"));
+    let plan = app.store.reminder_plan(app.campaign_id).await.unwrap();
+    assert_eq!(plan.invitation_channels, vec![Channel::Email, Channel::Sms]);
+    assert_eq!(plan.step(NoticeKind::Countdown).map(|s| (s.minutes_before, s.channels.clone())), Some((120, vec![Channel::Sms])));
+    assert_eq!(plan.unread_after_minutes, 12 * 60);
+
+    // Resend by SMS to the candidates matching a search: only 周一.
+    let body = vec![("campaign", app.campaign_id.to_string()), ("q", "周一".into()), ("sms", "on".into())];
+    let res = post("hr_resend", &hr, body.clone()).await.unwrap();
+    assert!(res.headers()["location"].to_str().unwrap().contains("done=resent-1"), "{:?}", res.headers()["location"]);
+    assert_eq!(d.tick().await.unwrap().sent, 1);
+    let resent = find(&messages(&app, reader).await, NoticeKind::Resend, Channel::Sms);
+    assert_eq!(resent.len(), 1);
+    assert_eq!(resent[0].status, MessageStatus::Sent);
+    assert_eq!(gw.sms_delivered().iter().filter(|s| s.to == "13800000030").count(), 2);
+
+    // Read-only HR may look but not resend.
+    let ro = TestApp::client();
+    app.post_form(&ro, "hr_login", &[("email", "ro@bank.example"), ("password", "a long password")]).await;
+    let res = app.post_form(&ro, "hr_resend", &[("campaign", &app.campaign_id.to_string()), ("sms", "on")]).await;
+    assert_eq!(res.status(), 403);
 }
