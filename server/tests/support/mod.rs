@@ -95,6 +95,11 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
+        Self::start_with(&[])
+    }
+
+    /// Starts it with extra arguments (`--headers-only`).
+    pub fn start_with(args: &[&str]) -> SmtpSink {
         let python = python_with_aiosmtpd();
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
         let dir = std::env::temp_dir().join(format!("turnout-smtp-{}-{}", std::process::id(), free_port()));
@@ -104,6 +109,7 @@ impl SmtpSink {
             .arg(script)
             .arg(port.to_string())
             .arg(&dir)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -4,8 +4,9 @@ Every message it accepts is parsed with Python's email package and written to DI
 JSON file (envelope, Message-ID, decoded subject, plain and HTML parts, a few headers),
 written to a temporary name first and renamed, so a reader never sees half a file.
 
-    python3 smtp_sink.py PORT DIR
+    python3 smtp_sink.py PORT DIR [--headers-only]
 
+With --headers-only (the benchmark) only the envelope and headers are parsed and kept.
 Prints "ready" once it accepts connections, and runs until killed.
 """
 
@@ -14,17 +15,34 @@ import os
 import sys
 import time
 from email import message_from_bytes
+from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
 from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, out):
+    def __init__(self, out, headers_only):
         self.out = out
+        self.headers_only = headers_only
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.headers_only:
+            head = BytesHeaderParser().parsebytes(envelope.content)
+            record = {
+                "mail_from": envelope.mail_from,
+                "rcpt_tos": envelope.rcpt_tos,
+                "message_id": str(head["Message-ID"] or ""),
+                "idempotency_key": str(head["X-Turnout-Idempotency-Key"] or ""),
+                "importance": "",
+                "subject": "",
+                "to": "",
+                "content_type": "",
+                "text": None,
+                "html": None,
+            }
+            return self.write(record)
         msg = message_from_bytes(envelope.content, policy=default_policy)
         plain = msg.get_body(("plain",))
         html = msg.get_body(("html",))
@@ -39,8 +57,10 @@ class Sink:
             "content_type": msg.get_content_type(),
             "text": plain.get_content() if plain is not None else None,
             "html": html.get_content() if html is not None else None,
-            "received_ns": time.time_ns(),
         }
+        return self.write(record)
+
+    def write(self, record):
         self.count += 1
         name = f"{time.time_ns()}-{os.getpid()}-{self.count}"
         tmp = os.path.join(self.out, f".{name}.tmp")
@@ -54,7 +74,8 @@ def main():
     port = int(sys.argv[1])
     out = sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    controller = Controller(Sink(out), hostname="127.0.0.1", port=port)
+    headers_only = "--headers-only" in sys.argv[3:]
+    controller = Controller(Sink(out, headers_only), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     try:
