@@ -66,6 +66,8 @@ async fn ten_thousand_notices_to_smtp() {
     assert_eq!(by_id.len(), NOTICES, "every notice arrived");
     let per_sec = NOTICES as f64 / dispatched.as_secs_f64();
 
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let first = |s: &str| s.split_whitespace().next().unwrap_or("?").to_string();
     let mut md = String::new();
     writeln!(md, "# Reminder dispatch benchmark\n").unwrap();
     writeln!(md, "- Date: {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")).unwrap();
@@ -75,6 +77,13 @@ async fn ten_thousand_notices_to_smtp() {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         std::env::consts::OS,
         std::env::consts::ARCH
+    )
+    .unwrap();
+    writeln!(
+        md,
+        "- Load average (1 min) before / after: {} / {} (other builds share the machine)",
+        first(&load_before),
+        first(&load_after)
     )
     .unwrap();
     writeln!(
