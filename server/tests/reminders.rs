@@ -209,6 +209,16 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     assert_eq!(sent.len(), 9, "3 invitation + 2 detailed + follow-up + short + 2 countdown");
     let ms = messages(&app, id).await;
     assert!(ms.iter().all(|m| matches!(m.status, MessageStatus::Sent | MessageStatus::Cancelled)), "{ms:?}");
+
+    // Reissuing the candidate's link revokes the links in their notices, and the cookie one of
+    // them left behind.
+    app.set_now(t0 + Duration::hours(2));
+    let (_, fresh) = new_token();
+    app.store.reissue_link(id, &fresh, turnout_domain::SignalSource::Hr, app.now()).await.unwrap();
+    let res = TestApp::client().get(format!("{}/t/c/{}", app.base, detailed.click_token())).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = client.get(format!("{}/invitation", app.base)).send().await.unwrap();
+    assert!(!res.text().await.unwrap().contains("王芳"), "the old cookie no longer opens the invitation");
 }
 
 async fn a_provider_outage_is_retried_until_delivery_and_a_dead_number_fails_once(backend: Backend) {
