@@ -156,12 +156,16 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     assert!(detailed.text.clone().unwrap().contains("面试时间"));
     assert_eq!(d.tick().await.unwrap().claimed, 0, "nothing else is due yet");
 
+    // The candidate has confirmed: the invitation's follow-up is dropped.
+    let follow_up = find(&messages(&app, id).await, NoticeKind::FollowUp, Channel::Sms);
+    assert_eq!(follow_up.len(), 2, "one for the invitation, one for the detailed notice");
+    assert_eq!((follow_up[0].status, follow_up[0].last_error.as_deref()), (MessageStatus::Cancelled, Some("confirmed")));
+
     // A day later the detailed notice is still unread: an important SMS follows, the risk
-    // signal is recorded and the candidate shows up as having an open unread follow-up. The
-    // invitation was read (clicked), so its follow-up is dropped.
+    // signal is recorded and the candidate shows up as having an open unread follow-up.
     app.set_now(t0 + Duration::hours(24));
     let r = d.tick().await.unwrap();
-    assert_eq!((r.sent, r.cancelled), (1, 1), "{r:?}");
+    assert_eq!((r.claimed, r.sent), (1, 1), "{r:?}");
     let sms = gw.sms_delivered();
     assert_eq!(sms.len(), 2);
     assert!(sms[1].important && sms[1].text.contains("【重要】"), "{}", sms[1].text);
@@ -277,6 +281,7 @@ async fn no_notice_after_a_decline_and_notices_follow_a_reschedule(backend: Back
     let afternoon = app.slot_at(2, 16, 0, 5).await;
     let (declines, token_a) = invite(&app, "张三", "13800000010").await;
     let (moves, token_b) = invite(&app, "李四", "13800000011").await;
+    d.tick().await.unwrap();
     for token in [&token_a, &token_b] {
         app.store.confirm_slot(&TokenHash::of(token), morning, t0).await.unwrap();
     }
@@ -441,7 +446,7 @@ async fn hr_sees_each_notice_per_channel_edits_the_plan_and_resends(backend: Bac
     let d = dispatcher(&app, &settings);
     gw.state.sms_down_for.lock().unwrap().insert("13800000031".into());
     let (reader, _) = invite(&app, "周一", "13800000030").await;
-    invite(&app, "吴二", "13800000031").await;
+    let (unreached, _) = invite(&app, "吴二", "13800000031").await;
     d.tick().await.unwrap();
     let sms = gw.sms_delivered();
     let token = support::token_after(&sms[0].link, "/t/c/").unwrap();
@@ -505,6 +510,21 @@ async fn hr_sees_each_notice_per_channel_edits_the_plan_and_resends(backend: Bac
     assert_eq!(resent.len(), 1);
     assert_eq!(resent[0].status, MessageStatus::Sent);
     assert_eq!(gw.sms_delivered().iter().filter(|s| s.to == "13800000030").count(), 2);
+
+    // A day on, the invitation 周一 read needs no follow-up; 吴二's, never delivered, does.
+    app.set_now(app.now() + Duration::hours(25));
+    d.tick().await.unwrap();
+    let read_follow_up = find(&messages(&app, reader).await, NoticeKind::FollowUp, Channel::Sms);
+    assert_eq!(read_follow_up[0].status, MessageStatus::Cancelled);
+    assert_eq!(read_follow_up[0].last_error.as_deref(), Some("the notice was read"));
+    // (The resent notice, unread for the plan's new 12 hours, is followed up in its turn.)
+    let reader_unread: Vec<_> =
+        signals(&app, reader, SignalKind::ReminderUnread).await.into_iter().map(|p| p["notice"].clone()).collect();
+    assert_eq!(reader_unread, vec![serde_json::json!("resend")]);
+    let unread = signals(&app, unreached, SignalKind::ReminderUnread).await;
+    assert_eq!(unread.len(), 1);
+    assert_eq!((unread[0]["notice"].as_str(), unread[0]["delivered"].as_bool()), (Some("invitation"), Some(false)));
+    assert!(app.store.notice_reads(app.campaign_id).await.unwrap()[&unreached].unread_follow_up_open);
 
     // Read-only HR may look but not resend.
     let ro = TestApp::client();

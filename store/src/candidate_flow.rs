@@ -176,7 +176,7 @@ impl Store {
         });
         insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::Declined, SignalSource::Candidate, now, &payload)
             .await?;
-        crate::reminders::cancel_notices(&mut tx, inv.id, false, "declined", now).await?;
+        crate::reminders::cancel_notices(&mut tx, inv.id, None, "declined", now).await?;
         tx.commit().await?;
         Ok(())
     }

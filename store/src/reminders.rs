@@ -323,14 +323,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<FollowUpCheck> {
         let Some((parent_id, parent_kind)) = msg.parent else { return Ok(FollowUpCheck::Send) };
-        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "SELECT n.read_at, n.first_sent_at, i.first_opened_at, \
              (SELECT COUNT(*) FROM outbox o WHERE o.notice_id = n.id AND o.status IN ('pending', 'sending')) AS unsettled \
              FROM notices n JOIN invitations i ON i.id = n.invitation_id WHERE n.id = $1",
         )
         .bind(parent_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&self.pool)
         .await?;
         let read_at: Option<i64> = row.try_get("read_at")?;
         let opened: Option<i64> = row.try_get("first_opened_at")?;
@@ -348,6 +347,9 @@ impl Store {
                 return Ok(FollowUpCheck::Wait(due));
             }
         }
+        // Write first: on SQLite a transaction that reads before it writes can be refused the
+        // write lock by a concurrent writer.
+        let mut tx = self.pool.begin().await?;
         let marked = sqlx::query("UPDATE notices SET unread_at = $1 WHERE id = $2 AND unread_at IS NULL AND read_at IS NULL")
             .bind(ts(now))
             .bind(parent_id)
@@ -391,34 +393,36 @@ impl Store {
     /// `None` for an unknown or revoked link. A click is a signal each time; an open only
     /// the first time per message (mail clients load images repeatedly).
     pub async fn record_notice_event(&self, token: &TokenHash, click: bool, now: DateTime<Utc>) -> Result<Option<TrackedNotice>> {
-        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "SELECT o.id, o.notice_id, o.channel, o.candidate_id, o.campaign_id, o.opened_at, n.kind, i.id AS invitation_id, \
+            "SELECT o.id, o.notice_id, o.channel, o.candidate_id, o.campaign_id, n.kind, i.id AS invitation_id, \
              i.window_ends_at FROM notice_links l JOIN outbox o ON o.id = l.message_id JOIN notices n ON n.id = o.notice_id \
              JOIN invitations i ON i.id = l.invitation_id WHERE l.token_hash = $1 AND l.purpose = $2 AND l.revoked_at IS NULL",
         )
         .bind(token.as_str())
         .bind(if click { "click" } else { "open" })
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let message_id: i64 = row.try_get("id")?;
         let notice_id: i64 = row.try_get("notice_id")?;
         let kind: NoticeKind = row.try_get::<String, _>("kind")?.parse().map_err(corrupt)?;
         let channel: Channel = row.try_get::<String, _>("channel")?.parse().map_err(corrupt)?;
-        let first_open = row.try_get::<Option<i64>, _>("opened_at")?.is_none();
         let column = if click { "clicked_at" } else { "opened_at" };
-        sqlx::query(&format!("UPDATE outbox SET {column} = COALESCE({column}, $1) WHERE id = $2"))
+        // Write first (see `check_follow_up`); the first open is the one that sets the time.
+        let mut tx = self.pool.begin().await?;
+        let first = sqlx::query(&format!("UPDATE outbox SET {column} = $1 WHERE id = $2 AND {column} IS NULL"))
             .bind(ts(now))
             .bind(message_id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected()
+            == 1;
         sqlx::query("UPDATE notices SET read_at = COALESCE(read_at, $1) WHERE id = $2")
             .bind(ts(now))
             .bind(notice_id)
             .execute(&mut *tx)
             .await?;
-        if click || first_open {
+        if click || first {
             let kind_signal = if click { SignalKind::ReminderClicked } else { SignalKind::ReminderOpened };
             let payload = serde_json::json!({
                 "notice": kind.as_str(),
@@ -517,9 +521,10 @@ impl Store {
         if candidate_ids.is_empty() || channels.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.pool.begin().await?;
-        let plan = load_plan(&mut tx, campaign_id).await?;
-        let zone = campaign_zone(&mut tx, campaign_id).await?;
+        let (plan, zone) = {
+            let mut conn = self.pool.acquire().await?;
+            (load_plan(&mut conn, campaign_id).await?, campaign_zone(&mut conn, campaign_id).await?)
+        };
         let rows = sqlx::query(&format!(
             "SELECT i.id, i.candidate_id, i.slot_id, i.window_ends_at, s.starts_at FROM invitations i \
              LEFT JOIN slots s ON s.id = i.slot_id WHERE i.campaign_id = $1 AND i.state <> 'declined' \
@@ -529,8 +534,9 @@ impl Store {
         ))
         .bind(campaign_id)
         .bind(ts(now))
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?;
+        let mut tx = self.pool.begin().await?;
         let mut n = 0;
         for row in rows {
             let target = NoticeTarget {
@@ -608,35 +614,41 @@ pub(crate) async fn plan_invitation(
 }
 
 /// Plans the notices before a booked slot, first cancelling the unsent ones about an earlier
-/// slot (after a reschedule they follow the new time).
+/// slot (after a reschedule they follow the new time) and what is left of the invitation's
+/// (a candidate who has confirmed needs no more invitations, nor their follow-up).
 pub(crate) async fn plan_slot(
     conn: &mut AnyConnection,
     target: &NoticeTarget,
     slot_starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    cancel_notices(conn, target.invitation_id, true, "rescheduled", now).await?;
+    cancel_notices(conn, target.invitation_id, Some(&["invitation"]), "confirmed", now).await?;
+    cancel_notices(conn, target.invitation_id, Some(&["detailed", "short", "countdown"]), "rescheduled", now).await?;
     let plan = load_plan(conn, target.campaign_id).await?;
     let zone = campaign_zone(conn, target.campaign_id).await?;
     let planned = plan.slot_notices(slot_starts_at, now, zone);
     insert_planned(conn, target, &plan, &planned, slot_starts_at, zone, now).await
 }
 
-/// Cancels an invitation's unsent messages: all of them (a decline), or only those about a
-/// slot, with their follow-ups (a reschedule).
+/// Cancels an invitation's unsent messages: all of them (`kinds` is `None`: a decline), or
+/// those of the given notice kinds, with their follow-ups.
 pub(crate) async fn cancel_notices(
     conn: &mut AnyConnection,
     invitation_id: i64,
-    only_slot: bool,
+    kinds: Option<&[&str]>,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let scope = if only_slot {
-        "AND notice_id IN (SELECT n.id FROM notices n LEFT JOIN notices p ON p.id = n.parent_id \
-         WHERE n.invitation_id = $3 AND (n.kind IN ('detailed', 'short', 'countdown') \
-         OR p.kind IN ('detailed', 'short', 'countdown')))"
-    } else {
-        ""
+    // The kinds are Turnout's own constants, never input.
+    let scope = match kinds {
+        Some(kinds) => {
+            let list = kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+            format!(
+                "AND notice_id IN (SELECT n.id FROM notices n LEFT JOIN notices p ON p.id = n.parent_id \
+                 WHERE n.invitation_id = $3 AND (n.kind IN ({list}) OR p.kind IN ({list})))"
+            )
+        }
+        None => String::new(),
     };
     sqlx::query(&format!(
         "UPDATE outbox SET status = 'cancelled', last_error = $1, updated_at = $2 \
