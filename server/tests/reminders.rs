@@ -22,6 +22,7 @@ on_both_backends!(
     wecom_token_is_cached_and_refreshed_when_expired,
     a_killed_server_delivers_every_notice_once_after_restart,
     hr_sees_each_notice_per_channel_edits_the_plan_and_resends,
+    two_dispatchers_never_claim_the_same_message,
 );
 
 fn dispatch() -> DispatchSettings {
@@ -531,4 +532,29 @@ async fn hr_sees_each_notice_per_channel_edits_the_plan_and_resends(backend: Bac
     app.post_form(&ro, "hr_login", &[("email", "ro@bank.example"), ("password", "a long password")]).await;
     let res = app.post_form(&ro, "hr_resend", &[("campaign", &app.campaign_id.to_string()), ("sms", "on")]).await;
     assert_eq!(res.status(), 403);
+}
+
+async fn two_dispatchers_never_claim_the_same_message(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let gw = Gateway::start().await;
+    *gw.state.sms_delay.lock().unwrap() = StdDuration::from_millis(20);
+    let plan = turnout_domain::ReminderPlan { invitation_channels: vec![Channel::Sms], ..Default::default() };
+    app.store.set_reminder_plan(app.campaign_id, &plan, app.now()).await.unwrap();
+    let total = 120;
+    for i in 0..total {
+        invite(&app, &format!("并发{i}"), &format!("1370000{i:04}")).await;
+    }
+    // Two servers' dispatchers, each with its own connection pool, drain the same outbox.
+    let mut settings = channels(None, Some(&gw), true, false);
+    settings.dispatch.batch = 10;
+    let other_store = turnout_store::Store::connect(&app.url).await.unwrap();
+    let one = dispatcher(&app, &settings);
+    let two = Dispatcher::new(other_store, app.clock(), &app.base, &settings).unwrap();
+    let (a, b) = tokio::join!(one.drain(), two.drain());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, total, "{a:?} {b:?}");
+    assert!(a.sent > 0 && b.sent > 0, "both took part: {a:?} {b:?}");
+    let requests = gw.sms_requests();
+    assert_eq!(requests.len(), total, "no message was handed to the gateway twice");
+    assert!(counts_by(&requests, |r| r.key.clone()).values().all(|n| *n == 1));
 }
