@@ -87,12 +87,13 @@ pub struct WeComSettings {
 pub struct DispatchSettings {
     /// `TURNOUT_DISPATCH_INTERVAL_SECS` (default 10): pause between rounds when nothing is due.
     pub interval: Duration,
-    /// `TURNOUT_DISPATCH_BATCH` (default 200): messages claimed per round.
+    /// `TURNOUT_DISPATCH_BATCH` (default 64): messages claimed per round.
     pub batch: i64,
     /// `TURNOUT_DISPATCH_CONCURRENCY` (default 16): messages with providers at once.
     pub concurrency: usize,
     /// `TURNOUT_DISPATCH_LEASE_SECS` (default 120): after this, a claimed message whose
-    /// dispatcher went silent (crashed) is taken over by another.
+    /// dispatcher went silent (crashed) is taken over by another. It must outlast the slowest
+    /// round: batch / concurrency × 2 × provider timeout.
     pub lease: Duration,
     /// `TURNOUT_DISPATCH_MAX_ATTEMPTS` (default 6): attempts before a message is failed.
     pub max_attempts: u32,
@@ -107,7 +108,7 @@ impl Default for DispatchSettings {
     fn default() -> Self {
         DispatchSettings {
             interval: Duration::from_secs(10),
-            batch: 200,
+            batch: 64,
             concurrency: 16,
             lease: Duration::from_secs(120),
             max_attempts: 6,
@@ -221,6 +222,19 @@ impl ReminderSettings {
                 1..=600,
             )?),
         };
+        // A claim must outlast the slowest round (every send waiting out its timeout twice),
+        // or another server would take over messages still being sent.
+        let rounds = (dispatch.batch as u64).div_ceil(dispatch.concurrency as u64);
+        let slowest = dispatch.provider_timeout.as_secs() * 2 * rounds;
+        if dispatch.lease.as_secs() < slowest {
+            return Err(SettingsError {
+                name: "TURNOUT_DISPATCH_LEASE_SECS",
+                reason: format!(
+                    "{} s is shorter than the slowest round ({slowest} s: batch / concurrency × 2 × provider timeout)",
+                    dispatch.lease.as_secs()
+                ),
+            });
+        }
         Ok(ReminderSettings { smtp, sms, wecom, dispatch })
     }
 }
@@ -302,6 +316,7 @@ mod tests {
             vec![("TURNOUT_SMTP_HOST", "h"), ("TURNOUT_SMTP_USER", "u")],
             vec![("TURNOUT_WECOM_CORP_ID", "ww1"), ("TURNOUT_WECOM_SECRET", "x"), ("TURNOUT_WECOM_AGENT_ID", "abc")],
             vec![("TURNOUT_DISPATCH_BATCH", "0")],
+            vec![("TURNOUT_DISPATCH_LEASE_SECS", "30")],
         ] {
             let e = settings(&bad).expect_err("refused");
             assert!(e.to_string().contains("TURNOUT_"), "{e}");
