@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and running Turnout needs, skipping whatever is already there.
 #   scripts/setup.sh         build tools: wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt
-#   scripts/setup.sh --test  also Chromium, PostgreSQL and the Playwright packages
+#   scripts/setup.sh --test  also Chromium, PostgreSQL, aiosmtpd and the Playwright packages
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 want_test=0
@@ -52,6 +52,16 @@ fi
 
 if [ "$want_test" = 1 ]; then
   apt_install chromium postgresql fonts-noto-cjk
+  # The reminder tests and benchmark run a real SMTP server: aiosmtpd (Debian's package, or
+  # PyPI's in a venv under ~/.cache where Debian's is not available).
+  aiosmtpd_venv="$HOME/.cache/turnout-aiosmtpd"
+  if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 && ! "$aiosmtpd_venv/bin/python3" -c 'import aiosmtpd' >/dev/null 2>&1; then
+    if ! { command -v apt-get >/dev/null 2>&1 && apt_install python3-aiosmtpd; }; then
+      say "installing aiosmtpd from PyPI into $aiosmtpd_venv"
+      python3 -m venv "$aiosmtpd_venv"
+      "$aiosmtpd_venv/bin/pip" install --quiet aiosmtpd
+    fi
+  fi
   if [ ! -d "$root/end2end/node_modules/@playwright/test" ]; then
     say "installing the Playwright test runner (no browser download: Debian's Chromium is used)"
     (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)

@@ -223,7 +223,8 @@ fn status_view(p: StatusPage) -> impl IntoView {
         <p class="muted">{p.campaign.branch.clone()}" · "{s.hr_status_heading}" · "{p.time_zone.clone()}
             " · "<a href=format!("/hr/campaigns/{id}/guide")>{s.hr_edit_guide}</a>
             " · "<a href=format!("/hr/campaigns/{id}/feedback")>{use_locale().follow_up().campaign_feedback_link}</a>
-            " · "<a href="/hr/calls">{use_locale().follow_up().calls_link}</a></p>
+            " · "<a href="/hr/calls">{use_locale().follow_up().calls_link}</a>
+            " · "<a href=format!("/hr/campaigns/{id}/notices")>{crate::notices::strings(use_locale()).title}</a></p>
         <nav class="filters" aria-label=s.hr_status_heading>
             <a href=filter_href(id, None, &search) aria-current=if p.state.is_none() { "page" } else { "false" }>
                 {s.hr_all}" "<span class="n">{p.campaign.total}</span>

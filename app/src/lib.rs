@@ -8,6 +8,7 @@ pub mod follow_up;
 pub mod guide;
 pub mod hr;
 pub mod i18n;
+pub mod notices;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -100,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hr/risk") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrModelPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/candidates/:id") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrCandidatePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/campaigns/:id/feedback") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrFeedbackPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/hr/campaigns/:id/notices") view=move || view! { <Title text=s.page_title_hr /><notices::HrNoticesPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/campaigns/:id/guide") view=move || view! { <Title text=s.page_title_hr /><hr::HrGuidePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/login") view=move || view! { <Title text=s.page_title_hr /><hr::HrLoginPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr") view=move || view! { <Title text=s.page_title_hr /><hr::HrHomePage /> } ssr=SsrMode::Async />

@@ -53,7 +53,7 @@ async fn seed(pool: &AnyPool, campaign_id: i64, first: i64, n: i64, window: &Inv
         .unwrap()
         .get("id");
         let state = if k % 10 < 3 { "invited" } else { "opened" };
-        let outcome = earlier.then(|| if k % 4 == 0 { "no_show" } else { "attended" });
+        let outcome = earlier.then_some(if k % 4 == 0 { "no_show" } else { "attended" });
         sqlx::query(
             "INSERT INTO invitations (candidate_id, campaign_id, token_hash, issued_at, window_first_day, window_days, \
              window_starts_at, window_ends_at, state, last_activity_at, first_opened_at, guide_progress, outcome) \

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod reminders;
 pub mod routes;
 pub mod security;
 pub mod workers;

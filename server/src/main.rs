@@ -79,6 +79,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 base_url: settings.base_url.clone(),
             };
             let worker = tokio::spawn(turnout::workers::run_risk_worker(app.store.clone(), app.clock.clone()));
+            let dispatcher = turnout::reminders::Dispatcher::new(
+                app.store.clone(),
+                app.clock.clone(),
+                &settings.base_url,
+                &settings.reminders,
+            )?;
+            tracing::info!(channels = ?dispatcher.configured(), "reminder dispatcher started");
+            dispatcher.spawn();
             let listener = tokio::net::TcpListener::bind(settings.addr).await?;
             tracing::info!(addr = %settings.addr, base_url = %settings.base_url, "serving Turnout");
             axum::serve(listener, router(app, leptos)).with_graceful_shutdown(shutdown()).await?;

@@ -45,6 +45,8 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/i/{token}", get(open_link))
+        .route("/t/o/{token}", get(crate::reminders::tracking::open_pixel))
+        .route("/t/c/{token}", get(crate::reminders::tracking::click))
         .route("/invitation/calendar.ics", get(calendar))
         .route("/lang/{code}", get(switch_language))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
@@ -116,7 +118,7 @@ async fn open_link(State(state): State<ServerState>, Path(token): Path<String>, 
 }
 
 /// A coarse device class for the signal log (never the full user agent).
-fn device_class(headers: &HeaderMap) -> &'static str {
+pub(crate) fn device_class(headers: &HeaderMap) -> &'static str {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if ua.contains("MicroMessenger") || ua.contains("wxwork") {
         "in_app_wechat"
@@ -131,7 +133,7 @@ fn device_class(headers: &HeaderMap) -> &'static str {
     }
 }
 
-fn invalid_link_page(locale: Locale) -> Response {
+pub(crate) fn invalid_link_page(locale: Locale) -> Response {
     let s = locale.strings();
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -1,6 +1,7 @@
 //! Campaigns, their slots, candidates and invitations, and the signal log.
 
 use crate::records::{campaign_from_row, slot_from_row, CAMPAIGN_COLUMNS, SLOT_COLUMNS};
+use crate::reminders::NoticeTarget;
 use crate::{from_ts, ts, Campaign, NewCampaign, NewCandidate, Result, SignalRecord, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
@@ -113,9 +114,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        sqlx::query(
+        let invitation_id: i64 = sqlx::query(
             "INSERT INTO invitations (candidate_id, campaign_id, token_hash, issued_at, window_first_day, window_days, \
-             window_starts_at, window_ends_at, state, last_activity_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4)",
+             window_starts_at, window_ends_at, state, last_activity_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4) \
+             RETURNING id",
         )
         .bind(candidate_id)
         .bind(campaign_id)
@@ -126,14 +128,17 @@ impl Store {
         .bind(ts(window.starts_at))
         .bind(ts(window.ends_at))
         .bind(InvitationState::Invited.as_str())
-        .execute(&mut *tx)
-        .await?;
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
         let payload = serde_json::json!({
             "window_first_day": window.first_day.to_string(),
             "window_days": window.days,
         });
         insert_signal(&mut tx, candidate_id, campaign_id, SignalKind::InvitationIssued, SignalSource::System, now, &payload)
             .await?;
+        let target = NoticeTarget { invitation_id, candidate_id, campaign_id, slot_id: None };
+        crate::reminders::plan_invitation(&mut tx, &target, window.ends_at, now).await?;
         tx.commit().await?;
         Ok(candidate_id)
     }
@@ -154,6 +159,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("invitation"))?;
         let campaign_id: i64 = row.try_get("campaign_id")?;
+        crate::reminders::revoke_links(&mut tx, candidate_id, now).await?;
         insert_signal(&mut tx, candidate_id, campaign_id, SignalKind::LinkReissued, source, now, &serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())

@@ -6,6 +6,7 @@
 
 use crate::campaigns::{insert_signal, load_campaign};
 use crate::records::{invitation_from_row, slot_from_row, INVITATION_COLUMNS, SLOT_COLUMNS};
+use crate::reminders::NoticeTarget;
 use crate::{ts, Campaign, Invitation, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, AnyConnection, Transaction};
@@ -37,7 +38,8 @@ impl Store {
     /// The invitation and campaign behind a link, if the link is known.
     pub async fn invitation_by_token(&self, token: &TokenHash) -> Result<Option<(Invitation, Campaign)>> {
         let row = sqlx::query(&format!(
-            "SELECT {INVITATION_COLUMNS} FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE i.token_hash = $1"
+            "SELECT {INVITATION_COLUMNS} FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE {}",
+            link_matches("i", "$1")
         ))
         .bind(token.as_str())
         .fetch_optional(&self.pool)
@@ -138,6 +140,13 @@ impl Store {
             "hours_before_start": (slot.starts_at - now).num_hours(),
         });
         insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, kind, SignalSource::Candidate, now, &payload).await?;
+        let target = NoticeTarget {
+            invitation_id: inv.id,
+            candidate_id: inv.candidate_id,
+            campaign_id: inv.campaign_id,
+            slot_id: Some(slot_id),
+        };
+        crate::reminders::plan_slot(&mut tx, &target, slot.starts_at, now).await?;
         tx.commit().await?;
         Ok(Confirmation { slot_id, plan })
     }
@@ -167,20 +176,34 @@ impl Store {
         });
         insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::Declined, SignalSource::Candidate, now, &payload)
             .await?;
+        crate::reminders::cancel_notices(&mut tx, inv.id, None, "declined", now).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
+/// Matches the invitation (table or alias `table`) whose link hashes to `param`: its own link,
+/// or a live tracked link from one of its notices (a candidate who followed a notice holds
+/// that link instead).
+fn link_matches(table: &str, param: &str) -> String {
+    format!(
+        "({table}.token_hash = {param} OR {table}.id = (SELECT l.invitation_id FROM notice_links l \
+         WHERE l.token_hash = {param} AND l.purpose = 'click' AND l.revoked_at IS NULL))"
+    )
+}
+
 /// Takes the invitation's lock by writing its activity time; returns its id.
 pub(crate) async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateTime<Utc>) -> Result<i64> {
     use sqlx::Row;
-    let row = sqlx::query("UPDATE invitations SET last_activity_at = $1 WHERE token_hash = $2 RETURNING id")
-        .bind(ts(now))
-        .bind(token.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::UnknownInvitation)?;
+    let row = sqlx::query(&format!(
+        "UPDATE invitations SET last_activity_at = $1 WHERE {} RETURNING id",
+        link_matches("invitations", "$2")
+    ))
+    .bind(ts(now))
+    .bind(token.as_str())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::UnknownInvitation)?;
     Ok(row.try_get("id")?)
 }
 

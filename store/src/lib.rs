@@ -11,6 +11,7 @@ mod follow_up;
 mod guide;
 mod hr;
 mod records;
+mod reminders;
 pub mod secret;
 mod status;
 
@@ -23,6 +24,7 @@ pub use follow_up::{
 pub use guide::GuideEvent;
 pub use hr::{HrRole, HrUser, HrUserRecord};
 pub use records::{Campaign, CandidateStatus, Invitation, NewCampaign, NewCandidate, SignalRecord, StateCounts};
+pub use reminders::{Claim, ClaimedMessage, FollowUpCheck, MessageStatus, NoticeMessage, NoticeReads, Outcome, TrackedNotice};
 pub use status::StatusQuery;
 
 use chrono::{DateTime, Utc};

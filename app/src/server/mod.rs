@@ -7,6 +7,7 @@ pub mod follow_up;
 pub mod format;
 pub mod guide;
 pub mod hr;
+pub mod notices;
 
 use crate::error::AppError;
 use crate::i18n::{Locale, LANG_COOKIE};

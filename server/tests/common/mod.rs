@@ -153,6 +153,12 @@ impl TestApp {
         *self.now.lock().unwrap() = t;
     }
 
+    /// A clock that follows [`TestApp::set_now`], for parts run beside the server (a dispatcher).
+    pub fn clock(&self) -> Clock {
+        let now = self.now.clone();
+        Clock::from_fn(move || *now.lock().unwrap())
+    }
+
     /// Adds a slot on window day `day` (0-based) at local `hour`:`minute`, 30 minutes long.
     pub async fn slot_at(&self, day: u32, hour: u32, minute: u32, capacity: i64) -> i64 {
         self.slot_in(self.campaign_id, day, hour, minute, capacity).await
