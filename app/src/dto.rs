@@ -170,7 +170,7 @@ pub struct StatusRow {
     /// Guide reading progress.
     pub guide: GuideProgress,
     /// The attendance-risk rating (advisory).
-    pub risk: crate::follow_up::dto::RiskBadge,
+    pub risk: Option<crate::follow_up::dto::RiskBadge>,
 }
 
 /// A campaign's confirmation status page.

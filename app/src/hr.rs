@@ -267,7 +267,7 @@ fn status_view(p: StatusPage) -> impl IntoView {
                                 <tr>
                                     <th scope="row"><a href=format!("/hr/candidates/{}", r.candidate_id)>{r.name.clone()}</a></th>
                                     <td><span class=format!("badge state-{}", r.state.as_str())>{s.state(r.state)}</span></td>
-                                    <td class="risk">{crate::follow_up::risk_badge(&r.risk)}</td>
+                                    <td class="risk">{r.risk.as_ref().map(crate::follow_up::risk_badge)}</td>
                                     <td>
                                         {r.slot.clone().unwrap_or_default()}
                                         {(r.reschedules > 0).then(|| view! {

@@ -175,6 +175,17 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     assert_eq!(unread[0]["notice"], "detailed");
     let reads = app.store.notice_reads(app.campaign_id).await.unwrap()[&id];
     assert_eq!((reads.sent, reads.read, reads.unread_follow_up_open), (3, 1, true));
+    // The risk model counts the notices, and HR's call list shows the unread one.
+    let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(id), app.now()).await.unwrap().remove(0);
+    assert_eq!((row.facts.reminders_sent, row.facts.reminders_read, row.unread_notice), (3, 1, true));
+    let hash = turnout_app::server::auth::hash_password("a long password").unwrap();
+    app.store.upsert_hr_user("hr@bank.example", "HR", &hash, turnout_store::HrRole::Admin, None, app.now()).await.unwrap();
+    let hr = TestApp::client();
+    app.post_form(&hr, "hr_login", &[("email", "hr@bank.example"), ("password", "a long password")]).await;
+    let calls = hr.get(format!("{}/hr/calls", app.base)).send().await.unwrap().text().await.unwrap();
+    let item =
+        calls.split("<li data-candidate=").find(|i| i.contains(&format!("/hr/candidates/{id}\""))).expect("on the call list");
+    assert!(item.contains("通知未读"), "{item}");
 
     // Opening the detailed mail (its pixel) marks it read and closes the follow-up.
     let res = reqwest::get(format!("{}/t/o/{}", app.base, detailed.open_token())).await.unwrap();
@@ -185,6 +196,8 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     assert_eq!((opened[0]["notice"].as_str(), opened[0]["channel"].as_str()), (Some("detailed"), Some("email")));
     let reads = app.store.notice_reads(app.campaign_id).await.unwrap()[&id];
     assert_eq!((reads.sent, reads.read, reads.unread_follow_up_open), (3, 2, false));
+    let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(id), app.now()).await.unwrap().remove(0);
+    assert_eq!((row.facts.reminders_sent, row.facts.reminders_read, row.unread_notice), (3, 2, false));
 
     // 24 hours before: the short SMS with the time.
     app.set_now(t0 + Duration::hours(48));

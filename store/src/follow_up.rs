@@ -179,13 +179,22 @@ fn history_count(outcome: InterviewOutcome) -> String {
     )
 }
 
+/// Notices handed to a provider on at least one channel.
+const NOTICES_SENT: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.first_sent_at IS NOT NULL)";
+/// Notices opened or clicked on any channel (each counted once).
+const NOTICES_READ: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.read_at IS NOT NULL)";
+/// Notices whose unread follow-up time passed with no read since.
+const UNREAD_OPEN: &str =
+    "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.unread_at IS NOT NULL AND n.read_at IS NULL)";
+
 const LATEST_SIGNAL: &str = "(SELECT COALESCE(MAX(g.id), 0) FROM signals g WHERE g.candidate_id = c.id)";
 
 fn facts_select() -> String {
     format!(
         "SELECT c.id AS candidate_id, i.campaign_id, c.full_name, c.email, c.phone, i.issued_at, i.first_opened_at, \
          i.window_ends_at, i.state, i.reschedules, i.guide_progress, i.decline_reason, i.outcome, s.starts_at, \
-         b.booked_at, {LATEST_SIGNAL} AS signal_id, {} AS past_attended, {} AS past_no_shows \
+         b.booked_at, {LATEST_SIGNAL} AS signal_id, {} AS past_attended, {} AS past_no_shows, {NOTICES_SENT} AS notices_sent, \
+         {NOTICES_READ} AS notices_read, {UNREAD_OPEN} AS unread_open \
          FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
          LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
          LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id",
@@ -216,8 +225,8 @@ fn input_from_row(row: &AnyRow, now: DateTime<Utc>) -> Result<RiskInput> {
             confirmed_at: opt_time("booked_at")?,
             slot_starts_at: opt_time("starts_at")?,
             reschedules: count(row, "reschedules")?,
-            reminders_sent: 0,
-            reminders_read: 0,
+            reminders_sent: count(row, "notices_sent")?,
+            reminders_read: count(row, "notices_read")?,
             device_check: DeviceCheckFact::NotRun,
             guide: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
             decline_reason: reason.map(|r| r.parse()).transpose().map_err(corrupt)?,
@@ -621,7 +630,7 @@ impl Store {
                     assessment: assessment_from_row(row)?,
                     risk_override: override_from_row(row)?,
                     last_reached_at: row.try_get::<Option<i64>, _>("last_reached_at")?.map(from_ts).transpose()?,
-                    unread_notice: false,
+                    unread_notice: row.try_get::<i64, _>("unread_open")? > 0,
                 })
             })
             .collect()

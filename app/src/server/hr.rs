@@ -5,8 +5,7 @@ use crate::dto::{CampaignCard, CampaignsPage, HrViewer, StatusPage, StatusRow};
 use crate::error::AppError;
 use crate::follow_up::dto::RiskBadge;
 use crate::i18n::Locale;
-use chrono::{DateTime, Utc};
-use turnout_domain::risk::{CandidateFacts, DeviceCheckFact, RiskLevel, RiskModel};
+use turnout_domain::risk::RiskLevel;
 use turnout_domain::InvitationState;
 use turnout_store::{Campaign, CandidateStatus, HrUser, StateCounts, StatusQuery, Store};
 
@@ -68,7 +67,6 @@ pub async fn status_page(
     let query = StatusQuery { state, search: search.clone(), offset: i64::from(page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1 };
     let counts = ctx.store.state_counts(campaign.id, now).await?;
     super::follow_up::refresh(&ctx.store, turnout_store::RiskScope::StaleInCampaign(campaign.id), now).await?;
-    let model = ctx.store.active_risk_model().await?;
     let mut rows = ctx.store.campaign_status(campaign.id, now, &query).await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
@@ -84,7 +82,7 @@ pub async fn status_page(
         rows: rows
             .into_iter()
             .map(|r| {
-                let risk = risk_badge(&r, &model, now, locale);
+                let risk = risk_badge(&r, locale);
                 StatusRow {
                     candidate_id: r.candidate_id,
                     name: r.full_name,
@@ -103,44 +101,17 @@ pub async fn status_page(
     })
 }
 
-/// The rating HR see: the stored assessment (or, for a candidate not assessed yet, one made
-/// now with the model in use), under HR's override if any.
-fn risk_badge(r: &CandidateStatus, model: &RiskModel, now: DateTime<Utc>, locale: Locale) -> RiskBadge {
-    let (level, probability, reasons): (RiskLevel, f64, Vec<String>) = match &r.risk {
-        Some(a) => {
-            (a.level, a.probability, a.reasons.iter().map(|x| if locale == Locale::En { &x.en } else { &x.zh }.clone()).collect())
-        }
-        None => {
-            let facts = CandidateFacts {
-                now,
-                invited_at: r.issued_at,
-                first_opened_at: r.first_opened_at,
-                window_ends_at: r.window_ends_at,
-                state: r.state,
-                confirmed_at: r.confirmed_at,
-                slot_starts_at: r.slot.map(|(start, _)| start),
-                reschedules: r.reschedules,
-                reminders_sent: 0,
-                reminders_read: 0,
-                device_check: DeviceCheckFact::NotRun,
-                guide: r.guide_progress,
-                decline_reason: r.decline_reason,
-                past_attended: 0,
-                past_no_shows: 0,
-            };
-            let a = model.assess(&facts);
-            (
-                a.level,
-                a.probability,
-                a.reasons.iter().map(|x| if locale == Locale::En { x.en } else { x.zh }.to_string()).collect(),
-            )
-        }
-    };
-    RiskBadge {
+/// The rating HR see: the stored assessment under HR's override if any. Every candidate is
+/// assessed before the page is read, so none is missing unless they arrived in between.
+fn risk_badge(r: &CandidateStatus, locale: Locale) -> Option<RiskBadge> {
+    let a = r.risk.as_ref()?;
+    let (level, probability) = (a.level, a.probability);
+    let reasons = a.reasons.iter().map(|x| if locale == Locale::En { &x.en } else { &x.zh }.clone()).collect();
+    Some(RiskBadge {
         level: r.risk_override.unwrap_or(level).as_str().to_string(),
         percent: (probability * 100.0).round().clamp(0.0, 100.0) as u32,
         model_level: r.risk_override.map(|_| level.as_str().to_string()),
         // A low rating needs no explanation; listing its small contributions is noise.
         reasons: if level == RiskLevel::Low { Vec::new() } else { reasons },
-    }
+    })
 }
