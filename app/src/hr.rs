@@ -56,7 +56,7 @@ pub async fn hr_status(
 }
 
 /// Renders an HR resource's error: a redirect to sign-in, or the message.
-fn hr_error(e: AppError) -> AnyView {
+pub(crate) fn hr_error(e: AppError) -> AnyView {
     if e == AppError::Unauthorized {
         view! { <Redirect path="/hr/login" /> }.into_any()
     } else {

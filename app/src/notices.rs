@@ -11,7 +11,6 @@ use crate::i18n::Locale;
 use crate::use_locale;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 use turnout_domain::{Channel, InvitationState, NoticeKind};
@@ -378,17 +377,6 @@ pub fn strings(locale: Locale) -> &'static NoticeStrings {
     }
 }
 
-fn error_view(e: AppError) -> AnyView {
-    if e == AppError::Unauthorized {
-        view! { <Redirect path="/hr/login" /> }.into_any()
-    } else {
-        #[cfg(feature = "ssr")]
-        crate::server::set_page_status(e.status());
-        let s = use_locale().strings();
-        view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> }.into_any()
-    }
-}
-
 fn outcome_message(code: &str, n: &NoticeStrings) -> Option<(bool, String)> {
     match code {
         "saved" => Some((true, n.saved.to_string())),
@@ -445,7 +433,7 @@ pub fn HrNoticesPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Err(e) => error_view(e),
+                    Err(e) => crate::hr::hr_error(e),
                     Ok(p) => notices_view(p, n, s, save, resend, outcome).into_any(),
                 }
             })}

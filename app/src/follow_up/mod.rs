@@ -7,11 +7,11 @@ pub mod feedback;
 pub mod strings;
 
 use crate::error::AppError;
+use crate::hr::hr_error;
 use crate::use_locale;
 use dto::{CallListPage, CandidatePage, FeedbackSummaryPage, ModelPage, RiskBadge, Saved};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use turnout_domain::call::{CallOutcome, InterviewOutcome};
 use turnout_domain::risk::RiskLevel;
@@ -110,17 +110,6 @@ where
             latest.set(Some(r));
         }
     });
-}
-
-fn hr_error(e: AppError) -> AnyView {
-    if e == AppError::Unauthorized {
-        view! { <Redirect path="/hr/login" /> }.into_any()
-    } else {
-        #[cfg(feature = "ssr")]
-        crate::server::set_page_status(e.status());
-        let s = use_locale().strings();
-        view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> }.into_any()
-    }
 }
 
 pub(crate) fn risk_badge(r: &RiskBadge) -> impl IntoView {
