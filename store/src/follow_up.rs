@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use turnout_domain::call::{CallOutcome, InterviewOutcome};
 use turnout_domain::risk::{
-    CalibrationBin, CandidateFacts, DeviceCheckFact, FeatureVector, RiskAssessment, RiskLevel, RiskModel, RiskThresholds,
+    CalibrationBin, CandidateFacts, DeviceCheckFact, RiskAssessment, RiskLevel, RiskModel, RiskThresholds,
     TrainedModel, DEFAULT_MODEL_VERSION, FEATURE_COUNT,
 };
 use turnout_domain::{SignalKind, SignalSource};
@@ -306,29 +306,29 @@ impl Store {
     /// rows per statement.
     pub async fn save_assessments(
         &self,
-        assessed: &[(RiskInput, RiskAssessment, FeatureVector)],
+        assessed: &[(RiskInput, RiskAssessment)],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        /// Rows per statement: 9 parameters each stays far below either database's limit.
+        /// Rows per statement: 8 parameters each stays far below either database's limit.
         const ROWS: usize = 500;
         let mut tx = self.pool.begin().await?;
         for chunk in assessed.chunks(ROWS) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|r| {
-                    let p: Vec<String> = (1..=9).map(|c| format!("${}", r * 9 + c)).collect();
+                    let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
                     format!("({})", p.join(", "))
                 })
                 .collect();
             let sql = format!(
                 "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
-                 features, assessed_at, signal_id) VALUES {} \
+                 assessed_at, signal_id) VALUES {} \
                  ON CONFLICT (candidate_id) DO UPDATE SET model_version = excluded.model_version, \
                  probability = excluded.probability, level = excluded.level, reasons = excluded.reasons, \
-                 features = excluded.features, assessed_at = excluded.assessed_at, signal_id = excluded.signal_id",
+                 assessed_at = excluded.assessed_at, signal_id = excluded.signal_id",
                 values.join(", ")
             );
             let mut query = sqlx::query(&sql);
-            for (input, a, x) in chunk {
+            for (input, a) in chunk {
                 query = query
                     .bind(input.candidate_id)
                     .bind(input.campaign_id)
@@ -336,7 +336,6 @@ impl Store {
                     .bind(a.probability)
                     .bind(a.level.as_str())
                     .bind(reasons_json(a))
-                    .bind(serde_json::json!(x.values()).to_string())
                     .bind(ts(now))
                     .bind(input.signal_id);
             }

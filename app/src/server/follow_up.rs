@@ -27,8 +27,8 @@ pub async fn refresh(store: &Store, scope: RiskScope, now: DateTime<Utc>) -> Res
     let assessed: Vec<_> = inputs
         .into_iter()
         .map(|input| {
-            let (a, x) = (model.assess(&input.facts), features(&input.facts));
-            (input, a, x)
+            let a = model.assess(&input.facts);
+            (input, a)
         })
         .collect();
     store.save_assessments(&assessed, now).await?;

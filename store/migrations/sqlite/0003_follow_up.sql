@@ -62,7 +62,6 @@ CREATE TABLE risk_assessments (
     probability   REAL NOT NULL CHECK (probability >= 0 AND probability <= 1),
     level         TEXT NOT NULL CHECK (level IN ('low', 'medium', 'high')),
     reasons       TEXT NOT NULL,
-    features      TEXT NOT NULL,
     assessed_at   INTEGER NOT NULL,
     signal_id     INTEGER NOT NULL
 );
