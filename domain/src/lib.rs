@@ -5,6 +5,7 @@
 pub mod booking;
 pub mod calendar;
 pub mod campaign;
+pub mod device;
 pub mod guide;
 pub mod invitation;
 pub mod risk;
