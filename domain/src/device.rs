@@ -813,14 +813,14 @@ mod tests {
 
     #[test]
     fn overall_is_the_worst_item() {
-        let good = DeviceReport { items: all_good() }.assess().unwrap();
+        let good = DeviceReport { items: all_good() }.assess().expect("valid report");
         assert_eq!(good.verdict, Verdict::Pass);
         assert_eq!(good.fact(), DeviceCheckFact::Passed);
         assert_eq!(good.items.len(), 7);
 
         let mut items = all_good();
         items[6] = Measurement::Network { rtt_ms: Some(400.0), down_mbps: Some(30.0), up_mbps: Some(10.0) };
-        let warned = DeviceReport { items }.assess().unwrap();
+        let warned = DeviceReport { items }.assess().expect("valid report");
         assert_eq!(warned.verdict, Verdict::Warn);
         assert_eq!(warned.fact(), DeviceCheckFact::Warned);
 
@@ -828,7 +828,7 @@ mod tests {
         items[3] = Measurement::Camera { width: 640, height: 480, brightness: 0.0, motion: 0.0, frames: 8 };
         items[4] = Measurement::Microphone { peak_level: 0.0, listened_ms: 6000 };
         items.reverse();
-        let failed = DeviceReport { items }.assess().unwrap();
+        let failed = DeviceReport { items }.assess().expect("valid report");
         assert_eq!(failed.verdict, Verdict::Fail);
         assert_eq!(failed.failed_items(), vec![CheckItem::Camera, CheckItem::Microphone]);
         assert_eq!(failed.fact(), DeviceCheckFact::Failed { failed_items: 2 });
@@ -847,7 +847,7 @@ mod tests {
             Measurement::Speaker { heard: true },
             all_good()[6],
         ];
-        let a = DeviceReport { items: denied }.assess().unwrap();
+        let a = DeviceReport { items: denied }.assess().expect("valid report");
         assert_eq!(a.verdict, Verdict::Fail);
         assert_eq!(a.failed_items(), vec![CheckItem::Permissions]);
     }
@@ -878,9 +878,9 @@ mod tests {
     #[test]
     fn reports_round_trip_through_json() {
         let report = DeviceReport { items: all_good() };
-        let json = serde_json::to_string(&report).unwrap();
+        let json = serde_json::to_string(&report).expect("serialises");
         assert!(json.contains(r#""item":"camera""#), "{json}");
-        assert_eq!(DeviceReport::parse(&json).unwrap(), report);
+        assert_eq!(DeviceReport::parse(&json).expect("parses"), report);
     }
 
     #[test]
