@@ -569,6 +569,11 @@ impl DeviceReport {
         Ok(report)
     }
 
+    /// The report as JSON, as [`DeviceReport::parse`] reads it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     /// Validates the report and derives every verdict. Items may be missing only when one that
     /// was run failed (a denied permission leaves nothing to test the camera with).
     pub fn assess(&self) -> Result<DeviceAssessment, ReportError> {
@@ -586,8 +591,14 @@ impl DeviceReport {
         }
         items.sort_by_key(|r| r.item);
         let verdict = overall(items.iter().map(|r| r.verdict));
+        // Without audio processing the microphone and speaker cannot be tested (the browser
+        // item already warns about it).
+        let no_audio = items.iter().any(|r| matches!(r.measurement, Measurement::Browser(b) if !b.audio_context));
+        let required = |i: &CheckItem| !(no_audio && matches!(i, CheckItem::Microphone | CheckItem::Speaker));
         if verdict != Verdict::Fail {
-            if let Some(missing) = CheckItem::ALL.into_iter().find(|i| !items.iter().any(|r| r.item == *i)) {
+            if let Some(missing) =
+                CheckItem::ALL.into_iter().filter(required).find(|i| !items.iter().any(|r| r.item == *i))
+            {
                 return Err(ReportError::Incomplete(missing));
             }
         }
@@ -840,6 +851,30 @@ mod tests {
         let mut items = all_good();
         items.remove(5);
         assert_eq!(DeviceReport { items }.assess(), Err(ReportError::Incomplete(CheckItem::Speaker)));
+
+        let denied = vec![
+            all_good()[0],
+            Measurement::Permissions { outcome: PermissionOutcome::Denied },
+            Measurement::Speaker { heard: true },
+            all_good()[6],
+        ];
+        let a = DeviceReport { items: denied }.assess().expect("valid report");
+        assert_eq!(a.verdict, Verdict::Fail);
+
+        // A browser without audio processing cannot test microphone or speaker.
+        let mut items = all_good();
+        items[0] = Measurement::Browser(BrowserSupport {
+            secure_context: true,
+            media_devices: true,
+            get_user_media: true,
+            peer_connection: true,
+            audio_context: false,
+            webassembly: true,
+            in_app_browser: false,
+        });
+        items.retain(|m| !matches!(m.item(), CheckItem::Microphone | CheckItem::Speaker));
+        let a = DeviceReport { items }.assess().expect("valid report");
+        assert_eq!(a.verdict, Verdict::Warn);
 
         let denied = vec![
             all_good()[0],

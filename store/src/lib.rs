@@ -6,6 +6,7 @@
 
 mod campaigns;
 mod candidate_flow;
+mod device;
 mod guide;
 mod hr;
 mod records;
@@ -13,6 +14,7 @@ pub mod secret;
 mod status;
 
 pub use candidate_flow::{Confirmation, Decline};
+pub use device::DeviceCheckStatus;
 pub use guide::GuideEvent;
 pub use hr::{HrRole, HrUser, HrUserRecord};
 pub use records::{Campaign, CandidateStatus, Invitation, NewCampaign, NewCandidate, SignalRecord, StateCounts};

@@ -154,6 +154,8 @@ pub struct CandidateStatus {
     pub window_ends_at: DateTime<Utc>,
     /// When the current booking was made.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The latest device check, if one has run.
+    pub device_check: Option<crate::DeviceCheckStatus>,
 }
 
 /// One entry of the signal log.

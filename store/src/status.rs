@@ -48,7 +48,7 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
              i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress, \
-             i.issued_at, i.window_ends_at, b.booked_at \
+             i.issued_at, i.window_ends_at, b.booked_at, i.device_check_verdict, i.device_check_failed, i.device_checked_at \
              FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
              LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
              WHERE i.campaign_id = $2 AND ($3 IS NULL OR {EFFECTIVE_STATE} = $3) \
@@ -89,6 +89,11 @@ impl Store {
                     issued_at: from_ts(row.try_get("issued_at")?)?,
                     window_ends_at: from_ts(row.try_get("window_ends_at")?)?,
                     confirmed_at: row.try_get::<Option<i64>, _>("booked_at")?.map(from_ts).transpose()?,
+                    device_check: crate::device::device_check_status(
+                        row.try_get("device_check_verdict")?,
+                        &row.try_get::<String, _>("device_check_failed")?,
+                        row.try_get("device_checked_at")?,
+                    )?,
                 })
             })
             .collect()
