@@ -171,6 +171,8 @@ pub struct StatusRow {
     pub guide: GuideProgress,
     /// The attendance-risk rating (advisory).
     pub risk: RiskView,
+    /// The latest device check: its verdict and the items that failed.
+    pub device_check: Option<(turnout_domain::device::Verdict, Vec<turnout_domain::device::CheckItem>)>,
 }
 
 /// An attendance-risk rating as HR reads it.

@@ -24,6 +24,8 @@ pub enum InputProblem {
     Malformed,
     /// A guide is longer than allowed.
     GuideTooLong,
+    /// A device-check report is malformed, incomplete or out of range.
+    DeviceReport,
 }
 
 /// Everything a request can fail with, as the person making it should hear it.
@@ -74,7 +76,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::InvalidLink | AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Refused(BookingRefusal::UnknownSlot) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Refused(BookingRefusal::UnknownSlot) | AppError::InvalidInput(InputProblem::DeviceReport) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::InvalidInput(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -105,6 +109,7 @@ impl AppError {
                 InputProblem::NoteTooLong => "note_too_long".into(),
                 InputProblem::Malformed => "malformed".into(),
                 InputProblem::GuideTooLong => "guide_too_long".into(),
+                InputProblem::DeviceReport => "device_report".into(),
             },
             AppError::Unauthorized => "session".into(),
             AppError::BadCredentials => "credentials".into(),
@@ -137,6 +142,7 @@ impl AppError {
             ("note_too_long", _) => AppError::InvalidInput(InputProblem::NoteTooLong),
             ("malformed", _) => AppError::InvalidInput(InputProblem::Malformed),
             ("guide_too_long", _) => AppError::InvalidInput(InputProblem::GuideTooLong),
+            ("device_report", _) => AppError::InvalidInput(InputProblem::DeviceReport),
             ("session", _) => AppError::Unauthorized,
             ("credentials", _) => AppError::BadCredentials,
             ("forbidden", _) => AppError::Forbidden,
@@ -166,7 +172,7 @@ impl AppError {
                 InputProblem::ChooseReason => s.err_choose_reason.into(),
                 InputProblem::NoteRequired => s.err_note_required.into(),
                 InputProblem::NoteTooLong => s.err_note_too_long.into(),
-                InputProblem::Malformed => s.err_malformed.into(),
+                InputProblem::Malformed | InputProblem::DeviceReport => s.err_malformed.into(),
                 InputProblem::GuideTooLong => s.err_guide_too_long.into(),
             },
             AppError::Unauthorized => s.err_session.into(),

@@ -2,6 +2,7 @@
 //! browser, never both.
 
 pub mod candidate;
+pub mod device;
 pub mod dto;
 pub mod error;
 pub mod guide;
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/invitation") view=move || view! { <Title text=s.page_title_candidate /><candidate::InvitationPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/invitation/check") view=move || view! { <Title text=device::DeviceStrings::of(locale).title /><device::DeviceCheckPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/invitation/guide") view=move || view! { <Title text=s.guide_title /><guide::GuidePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/campaigns/:id/guide") view=move || view! { <Title text=s.page_title_hr /><hr::HrGuidePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/login") view=move || view! { <Title text=s.page_title_hr /><hr::HrLoginPage /> } ssr=SsrMode::Async />

@@ -82,6 +82,7 @@ pub async fn status_page(
             .into_iter()
             .map(|r| {
                 let risk = risk_view(&r, now, locale);
+                let device_check = r.device_check.as_ref().map(|d| (d.verdict, d.failed_items.clone()));
                 StatusRow {
                     candidate_id: r.candidate_id,
                     name: r.full_name,
@@ -94,14 +95,15 @@ pub async fn status_page(
                     last_activity: format::instant(r.last_activity_at, zone, locale),
                     guide: r.guide_progress,
                     risk,
+                    device_check,
                 }
             })
             .collect(),
     })
 }
 
-/// The candidate's attendance risk from what is known so far. Reminders, device checks and
-/// earlier campaigns are not recorded yet, so they count as none.
+/// The candidate's attendance risk from what is known so far. Reminders and earlier campaigns
+/// are not recorded yet, so they count as none.
 fn risk_view(r: &CandidateStatus, now: DateTime<Utc>, locale: Locale) -> RiskView {
     let facts = CandidateFacts {
         now,
@@ -114,7 +116,10 @@ fn risk_view(r: &CandidateStatus, now: DateTime<Utc>, locale: Locale) -> RiskVie
         reschedules: r.reschedules,
         reminders_sent: 0,
         reminders_read: 0,
-        device_check: DeviceCheckFact::NotRun,
+        device_check: r
+            .device_check
+            .as_ref()
+            .map_or(DeviceCheckFact::NotRun, |d| turnout_domain::device::fact_of(d.verdict, d.failed_items.len())),
         guide: r.guide_progress,
         decline_reason: r.decline_reason,
         past_attended: 0,

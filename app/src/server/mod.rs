@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod candidate;
+pub mod device;
 pub mod format;
 pub mod guide;
 pub mod hr;
