@@ -18,6 +18,14 @@ use turnout_domain::device::{BrowserPlatform, CheckItem, DeviceAssessment, Reaso
 
 /// The device check page's path.
 pub const CHECK_PATH: &str = "/invitation/check";
+/// The network check's round-trip probe (a tiny, uncached answer).
+pub const PROBE_PING_PATH: &str = "/probe/ping";
+/// The network check's download probe (`?bytes=n`, at most
+/// [`turnout_domain::device::PROBE_MAX_BYTES`] random bytes).
+pub const PROBE_DOWNLOAD_PATH: &str = "/probe/download";
+/// The network check's upload probe (a body of at most
+/// [`turnout_domain::device::PROBE_MAX_BYTES`], read and discarded).
+pub const PROBE_UPLOAD_PATH: &str = "/probe/upload";
 /// Where a candidate reports a device problem.
 pub const FEEDBACK_PATH: &str = "/invitation/feedback?kind=device_problem";
 
