@@ -36,6 +36,12 @@ pub const SILENCE_LEVEL_MAX: f64 = 0.003;
 pub const MIC_LISTEN_MS: u32 = 6_000;
 /// Round trips the network check times (their median is the result).
 pub const PING_COUNT: usize = 7;
+/// The first download and upload of the network check, in bytes.
+pub const PROBE_FIRST_BYTES: usize = 256 * 1024;
+/// The largest probe download or upload, in bytes (the server refuses more).
+pub const PROBE_MAX_BYTES: usize = 2 * 1024 * 1024;
+/// A transfer shorter than this is repeated at [`PROBE_MAX_BYTES`] to be timed reliably, in milliseconds.
+pub const PROBE_MIN_MILLIS: f64 = 500.0;
 /// The largest submitted report accepted, in bytes of JSON.
 pub const MAX_REPORT_BYTES: usize = 8 * 1024;
 
@@ -596,9 +602,7 @@ impl DeviceReport {
         let no_audio = items.iter().any(|r| matches!(r.measurement, Measurement::Browser(b) if !b.audio_context));
         let required = |i: &CheckItem| !(no_audio && matches!(i, CheckItem::Microphone | CheckItem::Speaker));
         if verdict != Verdict::Fail {
-            if let Some(missing) =
-                CheckItem::ALL.into_iter().filter(required).find(|i| !items.iter().any(|r| r.item == *i))
-            {
+            if let Some(missing) = CheckItem::ALL.into_iter().filter(required).find(|i| !items.iter().any(|r| r.item == *i)) {
                 return Err(ReportError::Incomplete(missing));
             }
         }

@@ -11,6 +11,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use serde::Deserialize;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -56,10 +57,16 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
             move || provide_context(ctx_for_files.clone()),
             shell,
         ))
-        .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
+        // The network probes take larger bodies, so they sit beside the general limit.
+        .merge(crate::probe::routes(app.clone()))
+        .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(axum::middleware::from_fn(security::headers))
-        .layer(CompressionLayer::new())
+        // Random probe bytes do not compress; trying only costs time and skews the measurement.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/octet-stream"))),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -3,8 +3,8 @@
 use crate::campaigns::insert_signal;
 use crate::candidate_flow::{load_invitation, lock_invitation};
 use crate::records::corrupt;
-use crate::{ts, Result};
 use crate::Store;
+use crate::{ts, Result};
 use chrono::{DateTime, Utc};
 use turnout_domain::device::{CheckItem, DeviceAssessment, Verdict};
 use turnout_domain::{SignalKind, SignalSource, TokenHash};
@@ -67,8 +67,16 @@ impl Store {
             "items": check.items,
             "client": client,
         });
-        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::DeviceCheckCompleted, SignalSource::Candidate, now, &payload)
-            .await?;
+        insert_signal(
+            &mut tx,
+            inv.candidate_id,
+            inv.campaign_id,
+            SignalKind::DeviceCheckCompleted,
+            SignalSource::Candidate,
+            now,
+            &payload,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

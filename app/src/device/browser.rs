@@ -12,8 +12,8 @@ use send_wrapper::SendWrapper;
 use std::cell::RefCell;
 use std::rc::Rc;
 use turnout_domain::device::{
-    classify_user_agent, mbps, median, BrowserPlatform, BrowserSupport, CheckItem, DeviceReport, Measurement,
-    PermissionOutcome, MIC_LISTEN_MS, PING_COUNT, PROBE_FIRST_BYTES, PROBE_MAX_BYTES, PROBE_MIN_MILLIS, SPEECH_LEVEL_MIN,
+    classify_user_agent, mbps, median, BrowserPlatform, BrowserSupport, CheckItem, DeviceReport, Measurement, PermissionOutcome,
+    MIC_LISTEN_MS, PING_COUNT, PROBE_FIRST_BYTES, PROBE_MAX_BYTES, PROBE_MIN_MILLIS, SPEECH_LEVEL_MIN,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -237,7 +237,7 @@ async fn run_check(ui: CheckUi, inner: Rc<RefCell<Inner>>, run: u32, audio: Opti
     }
     record(ui, &mut items, network);
 
-    let result = submit_device_check(DeviceReport { items }.to_json()).await;
+    let result = submit_device_check(Some(DeviceReport { items }.to_json())).await;
     if !is_current(&inner, run) {
         return;
     }
@@ -321,7 +321,9 @@ fn device_id(track: &JsValue) -> Option<String> {
 async fn list_devices(ui: CheckUi, stream: &web_sys::MediaStream) -> Measurement {
     let mut cameras = Vec::new();
     let mut microphones = Vec::new();
-    if let Some(promise) = web_sys::window().and_then(|w| w.navigator().media_devices().ok()).and_then(|d| d.enumerate_devices().ok()) {
+    if let Some(promise) =
+        web_sys::window().and_then(|w| w.navigator().media_devices().ok()).and_then(|d| d.enumerate_devices().ok())
+    {
         if let Ok(list) = JsFuture::from(promise).await {
             for info in js_sys::Array::from(&list).iter() {
                 let Ok(info) = info.dyn_into::<web_sys::MediaDeviceInfo>() else { continue };

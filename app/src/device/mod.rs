@@ -49,8 +49,8 @@ pub async fn get_device_check() -> Result<DeviceCheckPage, AppError> {
 /// Stores a finished check. `report` is a [`turnout_domain::device::DeviceReport`] as JSON:
 /// measurements only; the server derives every verdict itself.
 #[server(prefix = "/api", endpoint = "device_check")]
-pub async fn submit_device_check(report: String) -> Result<DeviceAssessment, AppError> {
-    let result = crate::server::device::submit(&report).await;
+pub async fn submit_device_check(report: Option<String>) -> Result<DeviceAssessment, AppError> {
+    let result = crate::server::device::submit(report.as_deref().unwrap_or_default()).await;
     crate::server::finish_form(result, CHECK_PATH, |_| String::new())
 }
 
@@ -130,6 +130,19 @@ impl CheckUi {
 
     fn step(&self, item: CheckItem) -> StepState {
         self.steps.with(|s| s[item as usize])
+    }
+}
+
+/// The invitation page's card that leads to the check.
+#[component]
+pub fn CheckLink() -> impl IntoView {
+    let d = DeviceStrings::of(use_locale());
+    view! {
+        <section class="card check-link">
+            <h2>{d.title}</h2>
+            <p class="muted">{d.link_intro}</p>
+            <p><a class="button secondary" href=CHECK_PATH>{d.open_link}</a></p>
+        </section>
     }
 }
 
@@ -339,14 +352,15 @@ where
     F: Fn(bool, String) + Copy + Send + Sync + 'static,
 {
     let d = DeviceStrings::of(use_locale());
-    let picker = move |camera: bool| {
-        let (list, choice, label) = if camera {
-            (ui.cameras, ui.camera_choice, d.camera_label)
-        } else {
-            (ui.microphones, ui.microphone_choice, d.microphone_label)
-        };
-        move || {
-            (!list.with(Vec::is_empty)).then(|| view! {
+    let picker =
+        move |camera: bool| {
+            let (list, choice, label) = if camera {
+                (ui.cameras, ui.camera_choice, d.camera_label)
+            } else {
+                (ui.microphones, ui.microphone_choice, d.microphone_label)
+            };
+            move || {
+                (!list.with(Vec::is_empty)).then(|| view! {
                 <label class="picker">
                     <span>{label}</span>
                     <select on:change=move |ev| pick(camera, event_target_value(&ev)) prop:disabled=move || ui.running.get()>
@@ -358,8 +372,8 @@ where
                     </select>
                 </label>
             })
-        }
-    };
+            }
+        };
     view! {
         <div class="pickers">
             {picker(true)}
@@ -378,7 +392,7 @@ pub fn HrDeviceCell(check: Option<(Verdict, Vec<CheckItem>)>) -> impl IntoView {
             let failed = failed.into_iter().map(|i| d.item(i)).collect::<Vec<_>>().join(d.list_separator);
             view! {
                 <span class=format!("badge check-{}", verdict.as_str())>{d.verdict(verdict)}</span>
-                {(!failed.is_empty()).then(|| view! { <span class="note">" "{d.hr_failed}{failed}</span> })}
+                {(!failed.is_empty()).then(|| view! { <span class="note">{format!(" {}{failed}", d.hr_failed)}</span> })}
             }
             .into_any()
         }

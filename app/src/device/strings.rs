@@ -3,8 +3,7 @@
 
 use crate::i18n::{fill, Locale};
 use turnout_domain::device::{
-    BrowserPlatform, CheckItem, Reason, Verdict, RTT_GOOD_BELOW_MS, RTT_WARN_BELOW_MS, THROUGHPUT_GOOD_MBPS,
-    THROUGHPUT_WARN_MBPS,
+    BrowserPlatform, CheckItem, Reason, Verdict, RTT_GOOD_BELOW_MS, RTT_WARN_BELOW_MS, THROUGHPUT_GOOD_MBPS, THROUGHPUT_WARN_MBPS,
 };
 
 /// Every string of the device check.
@@ -228,7 +227,7 @@ pub const ZH: DeviceStrings = DeviceStrings {
     help_heading: "技术支持",
     hr_column: "设备检测",
     hr_not_run: "未检测",
-    hr_failed: "未通过：",
+    hr_failed: "问题项：",
     list_separator: "、",
     reasons: ReasonTexts {
         ok: "正常。",
@@ -299,7 +298,7 @@ pub const EN: DeviceStrings = DeviceStrings {
     help_heading: "Technical help",
     hr_column: "Device check",
     hr_not_run: "Not run",
-    hr_failed: "Failed: ",
+    hr_failed: "Failed items: ",
     list_separator: ", ",
     reasons: ReasonTexts {
         ok: "Working.",

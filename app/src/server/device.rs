@@ -17,9 +17,8 @@ pub async fn page() -> Result<DeviceCheckPage, AppError> {
 /// from this request's `User-Agent`. A report that does not validate stores nothing.
 pub async fn submit(report: &str) -> Result<DeviceAssessment, AppError> {
     let token = invitation_token()?;
-    let assessment = DeviceReport::parse(report)
-        .and_then(|r| r.assess())
-        .map_err(|_| AppError::InvalidInput(InputProblem::DeviceReport))?;
+    let assessment =
+        DeviceReport::parse(report).and_then(|r| r.assess()).map_err(|_| AppError::InvalidInput(InputProblem::DeviceReport))?;
     let ua = request_parts()
         .and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string))
         .unwrap_or_default();
