@@ -3,6 +3,7 @@
 
 use crate::security;
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRef, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use turnout_app::i18n::{Locale, LANG_COOKIE};
 use turnout_app::server::{cookie_header, cookie_in, locale_of, AppContext, INVITATION_COOKIE};
@@ -43,12 +45,17 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
     let state = ServerState { leptos: leptos.clone(), app: app.clone() };
     let ctx_for_pages = app.clone();
     let ctx_for_files = app.clone();
+    let pkg_dir = std::path::Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/i/{token}", get(open_link))
         .route("/invitation/calendar.ics", get(calendar))
         .route("/lang/{code}", get(switch_language))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        // The WebAssembly, script and styles: a release build made with `--precompress` has
+        // brotli and gzip copies beside each file, sent as they are to browsers that accept
+        // them; otherwise the compression layer compresses on the fly.
+        .nest_service(&format!("/{}", leptos.site_pkg_dir), ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx_for_pages.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -88,7 +95,15 @@ async fn healthz(State(state): State<ServerState>) -> Response {
 
 /// `/i/{token}`: trades the link's token for an HttpOnly cookie and sends the browser on to a
 /// URL without it, so the token stays out of history, logs and referrers.
-async fn open_link(State(state): State<ServerState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+///
+/// `?to=check` sends it to the device check instead of the invitation page (for reminders
+/// that carry the device-check link); any other value is ignored.
+async fn open_link(
+    State(state): State<ServerState>,
+    Path(token): Path<String>,
+    to: Result<Query<LinkTarget>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
     let ctx = &state.app;
     let now = ctx.clock.now();
     let locale = locale_of(&headers);
@@ -114,12 +129,20 @@ async fn open_link(State(state): State<ServerState>, Path(token): Path<String>, 
     }
     let max_age = (invitation.window.ends_at - now).num_seconds().max(60);
     let cookie = cookie_header(INVITATION_COOKIE, &token, "Lax", Some(max_age), ctx.secure_cookies);
-    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/invitation")]).into_response();
+    let to = to.ok().and_then(|Query(t)| t.to);
+    let target = if to.as_deref() == Some("check") { turnout_app::device::CHECK_PATH } else { "/invitation" };
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// Where an invitation link leads after the exchange.
+#[derive(Deserialize)]
+struct LinkTarget {
+    to: Option<String>,
 }
 
 /// A coarse device class for the signal log (never the full user agent).

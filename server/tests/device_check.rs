@@ -76,9 +76,15 @@ async fn a_check_is_judged_on_the_server_stored_and_shown_to_hr(backend: Backend
     let html = c.get(format!("{}/invitation/check", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<h1>设备检测</h1>"), "{html}");
     assert!(html.contains("设备检测需要在浏览器中运行脚本"));
-    assert!(html.contains("400-000-0000") || html.contains("开始检测"));
+    assert!(html.contains("开始检测") && html.contains("disabled"), "the start button waits for the script");
     let invitation = c.get(format!("{}/invitation", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(invitation.contains("href=\"/invitation/check\""), "the invitation links to the check");
+
+    // A reminder's link can lead straight to the check.
+    let res = TestApp::client().get(format!("{}/i/{token}?to=check", app.base)).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/invitation/check"));
+    let res = TestApp::client().get(format!("{}/i/{token}?to=https://evil.example", app.base)).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/invitation");
 
     let res = submit(&app, &c, &full_report().to_string()).await;
     assert_eq!(res.status(), 200);

@@ -143,6 +143,7 @@ async fn run_check(ui: CheckUi, inner: Rc<RefCell<Inner>>, run: u32, audio: Opti
     ui.steps.set([StepState::Waiting; 7]);
     ui.level.set(0.0);
     ui.resolution.set(None);
+    ui.previewing.set(false);
     ui.network.set(None);
     let mut items = Vec::new();
 
@@ -202,6 +203,7 @@ async fn run_check(ui: CheckUi, inner: Rc<RefCell<Inner>>, run: u32, audio: Opti
         // Capture ends here: nothing after this needs the camera or the microphone.
         stop_tracks(&stream);
         inner.borrow_mut().stream = None;
+        ui.previewing.set(false);
         if let Some(video) = ui.video.get_untracked() {
             video.set_src_object(None);
         }
@@ -369,6 +371,7 @@ async fn sample_camera(ui: CheckUi, stream: &web_sys::MediaStream) -> Measuremen
     let Some(video) = ui.video.get_untracked() else { return failed };
     video.set_muted(true);
     video.set_src_object(Some(stream));
+    ui.previewing.set(true);
     let _ = video.play();
     let started = now_ms();
     while video.ready_state() < 2 || video.video_width() == 0 {

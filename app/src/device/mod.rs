@@ -79,6 +79,8 @@ pub struct CheckUi {
     pub level: RwSignal<f64>,
     /// The camera picture's size.
     pub resolution: RwSignal<Option<(u32, u32)>>,
+    /// The live camera preview is showing.
+    pub previewing: RwSignal<bool>,
     /// Round trip, download and upload figures.
     pub network: RwSignal<Option<NetworkFigures>>,
     /// Cameras listed: (device id, label).
@@ -109,6 +111,7 @@ impl CheckUi {
             steps: RwSignal::new([StepState::Waiting; 7]),
             level: RwSignal::new(0.0),
             resolution: RwSignal::new(None),
+            previewing: RwSignal::new(false),
             network: RwSignal::new(None),
             cameras: RwSignal::new(Vec::new()),
             microphones: RwSignal::new(Vec::new()),
@@ -214,7 +217,9 @@ fn Check(page: DeviceCheckPage) -> impl IntoView {
             <p class="muted">{d.intro}</p>
             <p class="privacy">{d.privacy}</p>
         </section>
-        <noscript><p class="notice notice-error">{d.needs_script}</p></noscript>
+        // As markup, not a view: with scripts on, browsers read a noscript's content as text,
+        // which hydration must not walk into.
+        <noscript inner_html=format!("<p class=\"notice notice-error\">{}</p>", d.needs_script)></noscript>
         <div class="check-start">
             <button type="button" class="button primary" on:click=start
                 disabled=move || !ui.ready.get() || ui.running.get()>
@@ -229,7 +234,7 @@ fn Check(page: DeviceCheckPage) -> impl IntoView {
                     {match item {
                         CheckItem::Devices => view! { <DevicePickers ui=ui pick=pick /> }.into_any(),
                         CheckItem::Camera => view! {
-                            <div class="preview" class:live=move || ui.resolution.get().is_some() || ui.step(CheckItem::Camera) == StepState::Running>
+                            <div class="preview" class:live=move || ui.previewing.get()>
                                 <video node_ref=ui.video autoplay=true muted=true playsinline=true aria-label=d.preview_label></video>
                             </div>
                             {move || ui.resolution.get().map(|(w, h)| view! {
@@ -237,11 +242,13 @@ fn Check(page: DeviceCheckPage) -> impl IntoView {
                             })}
                         }.into_any(),
                         CheckItem::Microphone => view! {
-                            {move || (ui.step(CheckItem::Microphone) == StepState::Running).then(|| view! { <p>{d.speak_now}</p> })}
-                            <label class="meter">
-                                <span>{d.level_label}</span>
-                                <meter min="0" max="1" low="0.1" optimum="0.5" value=move || ui.level.get()></meter>
-                            </label>
+                            {move || (ui.step(CheckItem::Microphone) == StepState::Running).then(|| view! {
+                                <p>{d.speak_now}</p>
+                                <label class="meter">
+                                    <span>{d.level_label}</span>
+                                    <meter min="0" max="1" low="0.1" optimum="0.5" value=move || ui.level.get()></meter>
+                                </label>
+                            })}
                         }.into_any(),
                         CheckItem::Speaker => view! {
                             {move || ui.asking_speaker.get().then(|| view! {
