@@ -231,5 +231,8 @@ mod tests {
         assert_eq!(AppError::Refused(BookingRefusal::SlotFull).status(), StatusCode::CONFLICT);
         assert_eq!(AppError::InvalidInput(InputProblem::Malformed).status(), StatusCode::BAD_REQUEST);
         assert_eq!(AppError::InvalidLink.status(), StatusCode::NOT_FOUND);
+        let report = AppError::InvalidInput(InputProblem::DeviceReport);
+        assert_eq!(report.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(AppError::from_code(&report.code()), Some(report));
     }
 }

@@ -15,6 +15,11 @@ test('the check finds the black picture and the silent microphone', async ({ pag
   await openCheck(page, c);
   await page.getByRole('button', { name: '开始检测' }).click();
 
+  // While the microphone listens (to silence, for its full time) the black preview is live.
+  await expect(page.getByText('请正常音量说几句话，例如读出你的名字。')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole('meter', { name: '麦克风音量' })).toBeVisible();
+  await saveScreenshot(page, testInfo, 'device-check-listening');
+
   const camera = step(page, '摄像头');
   await expect(camera.locator('.badge')).toHaveText('未通过', { timeout: 15_000 });
   await expect(camera.getByText(/摄像头画面是黑的/)).toBeVisible();

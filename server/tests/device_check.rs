@@ -77,6 +77,8 @@ async fn a_check_is_judged_on_the_server_stored_and_shown_to_hr(backend: Backend
     assert!(html.contains("<h1>设备检测</h1>"), "{html}");
     assert!(html.contains("设备检测需要在浏览器中运行脚本"));
     assert!(html.contains("开始检测") && html.contains("disabled"), "the start button waits for the script");
+    let english = app.html_in(&c, "/invitation/check", "en").await;
+    assert!(english.contains("<h1>Device check</h1>") && english.contains("needs scripts"), "{english}");
     let invitation = c.get(format!("{}/invitation", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(invitation.contains("href=\"/invitation/check\""), "the invitation links to the check");
 

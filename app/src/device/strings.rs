@@ -332,3 +332,62 @@ pub const EN: DeviceStrings = DeviceStrings {
         "Allow this site to use the camera and microphone in your browser's site settings, then press Check again.",
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REASONS: [Reason; 22] = [
+        Reason::Ok,
+        Reason::InsecureContext,
+        Reason::MissingMediaApi,
+        Reason::MissingAudioApi,
+        Reason::InAppBrowser,
+        Reason::PermissionDenied,
+        Reason::DeviceNotFound,
+        Reason::DeviceInUse,
+        Reason::Overconstrained,
+        Reason::MediaError,
+        Reason::NoCamera,
+        Reason::NoMicrophone,
+        Reason::BlackPicture,
+        Reason::FrozenPicture,
+        Reason::LowResolution,
+        Reason::ResolutionTooLow,
+        Reason::Silent,
+        Reason::Quiet,
+        Reason::ToneNotHeard,
+        Reason::Unreachable,
+        Reason::SlowResponse,
+        Reason::LowThroughput,
+    ];
+
+    #[test]
+    fn every_reason_and_item_has_distinct_words_in_both_languages() {
+        for d in [&ZH, &EN] {
+            let texts: std::collections::HashSet<_> = REASONS.iter().map(|r| d.reason(*r)).collect();
+            assert_eq!(texts.len(), REASONS.len(), "one text per reason");
+            assert!(CheckItem::ALL.iter().all(|i| !d.item(*i).is_empty()));
+            for p in [
+                BrowserPlatform::DesktopChromium,
+                BrowserPlatform::AndroidChrome,
+                BrowserPlatform::IosSafari,
+                BrowserPlatform::InApp,
+                BrowserPlatform::Other,
+            ] {
+                assert!(!d.allow_access(p).is_empty());
+            }
+        }
+        assert_eq!(ZH.item(CheckItem::Network), "网络");
+        assert_eq!(EN.verdict(Verdict::Warn), "Warning");
+    }
+
+    #[test]
+    fn the_stated_thresholds_are_the_ones_applied() {
+        assert_eq!(
+            ZH.thresholds(),
+            "标准：往返时间低于 300 毫秒、上下行不低于 1.1 Mbps 为良好；低于 600 毫秒、不低于 0.7 Mbps 为可用。"
+        );
+        assert!(EN.thresholds().contains("under 300 ms and at least 1.1 Mbps"));
+    }
+}
