@@ -245,8 +245,8 @@ async fn run_check(ui: CheckUi, inner: Rc<RefCell<Inner>>, run: u32, audio: Opti
     }
     if let Ok(a) = &result {
         // The server's judgement is the one stored; show exactly that.
-        for r in &a.items {
-            ui.set(r.item, StepState::Done(r.verdict, r.reason));
+        for (item, verdict, reason) in &a.items {
+            ui.set(*item, StepState::Done(*verdict, *reason));
         }
     }
     ui.saved.set(Some(result));

@@ -38,6 +38,37 @@ pub struct DeviceCheckPage {
     pub position: String,
     /// Technical help contact.
     pub help_contact: String,
+    /// The network thresholds as the page states them (formatted on the server, which keeps
+    /// float formatting out of the WebAssembly).
+    pub thresholds: String,
+}
+
+/// A stored check as the page shows it: the verdicts the server derived.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceCheckSaved {
+    /// The overall verdict.
+    pub verdict: Verdict,
+    /// Each item run, in check order, with its verdict and reason.
+    pub items: Vec<(CheckItem, Verdict, Reason)>,
+}
+
+impl From<&DeviceAssessment> for DeviceCheckSaved {
+    fn from(a: &DeviceAssessment) -> Self {
+        DeviceCheckSaved { verdict: a.verdict, items: a.items.iter().map(|r| (r.item, r.verdict, r.reason)).collect() }
+    }
+}
+
+/// A figure with `tenths` digits after the point, without float formatting (which would add
+/// much to the WebAssembly for two numbers).
+fn figure(v: Option<f64>, tenths: bool) -> String {
+    match v {
+        None => "–".into(),
+        Some(x) if tenths => {
+            let t = (x * 10.0).round().max(0.0) as u64;
+            format!("{}.{}", t / 10, t % 10)
+        }
+        Some(x) => (x.round().max(0.0) as u64).to_string(),
+    }
 }
 
 /// The device check page of this browser's invitation.
@@ -49,7 +80,7 @@ pub async fn get_device_check() -> Result<DeviceCheckPage, AppError> {
 /// Stores a finished check. `report` is a [`turnout_domain::device::DeviceReport`] as JSON:
 /// measurements only; the server derives every verdict itself.
 #[server(prefix = "/api", endpoint = "device_check")]
-pub async fn submit_device_check(report: Option<String>) -> Result<DeviceAssessment, AppError> {
+pub async fn submit_device_check(report: Option<String>) -> Result<DeviceCheckSaved, AppError> {
     let result = crate::server::device::submit(report.as_deref().unwrap_or_default()).await;
     crate::server::finish_form(result, CHECK_PATH, |_| String::new())
 }
@@ -98,7 +129,7 @@ pub struct CheckUi {
     /// The page has hydrated and can run the check.
     pub ready: RwSignal<bool>,
     /// The stored result, once submitted.
-    pub saved: RwSignal<Option<Result<DeviceAssessment, AppError>>>,
+    pub saved: RwSignal<Option<Result<DeviceCheckSaved, AppError>>>,
     /// Which permission instructions apply to this browser.
     pub platform: RwSignal<BrowserPlatform>,
     /// The camera preview.
@@ -207,6 +238,7 @@ fn Check(page: DeviceCheckPage) -> impl IntoView {
 
     let started = move || ui.steps.with(|s| s.iter().any(|st| *st != StepState::Waiting));
     let help = page.help_contact.clone();
+    let thresholds = StoredValue::new(page.thresholds.clone());
     let any_failed = move || ui.steps.with(|s| s.iter().any(|st| matches!(st, StepState::Done(Verdict::Fail, _))));
 
     view! {
@@ -264,12 +296,11 @@ fn Check(page: DeviceCheckPage) -> impl IntoView {
                         }.into_any(),
                         CheckItem::Network => view! {
                             {move || ui.network.get().map(|(rtt, down, up)| {
-                                let show = |v: Option<f64>, digits: usize| v.map(|x| format!("{x:.digits$}")).unwrap_or_else(|| "–".into());
                                 view! {
-                                    <p class="figure">{crate::i18n::fill(d.network_figures, &[("rtt", &show(rtt, 0)), ("down", &show(down, 1)), ("up", &show(up, 1))])}</p>
+                                    <p class="figure">{crate::i18n::fill(d.network_figures, &[("rtt", &figure(rtt, false)), ("down", &figure(down, true)), ("up", &figure(up, true))])}</p>
                                 }
                             })}
-                            <p class="muted small">{d.thresholds()}</p>
+                            <p class="muted small">{thresholds.get_value()}</p>
                         }.into_any(),
                         _ => ().into_any(),
                     }}
@@ -403,5 +434,20 @@ pub fn HrDeviceCell(check: Option<(Verdict, Vec<CheckItem>)>) -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::figure;
+
+    #[test]
+    fn figures_are_rounded_without_float_formatting() {
+        assert_eq!(figure(Some(35.4), false), "35");
+        assert_eq!(figure(Some(35.5), false), "36");
+        assert_eq!(figure(Some(1.06), true), "1.1");
+        assert_eq!(figure(Some(0.04), true), "0.0");
+        assert_eq!(figure(Some(284.83), true), "284.8");
+        assert_eq!(figure(None, true), "–");
     }
 }

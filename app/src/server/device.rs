@@ -2,20 +2,25 @@
 //! judging it again with the domain's rules (the browser's own verdicts are never trusted).
 
 use super::{app_context, invitation_token, request_parts};
-use crate::device::DeviceCheckPage;
+use crate::device::{DeviceCheckPage, DeviceCheckSaved, DeviceStrings};
 use crate::error::{AppError, InputProblem};
-use turnout_domain::device::{classify_user_agent, DeviceAssessment, DeviceReport};
+use turnout_domain::device::{classify_user_agent, DeviceReport};
 
 /// The bank, position and help contact of this request's invitation.
 pub async fn page() -> Result<DeviceCheckPage, AppError> {
     let ctx = app_context()?;
     let (_, campaign) = ctx.store.invitation_by_token(&invitation_token()?).await?.ok_or(AppError::InvalidLink)?;
-    Ok(DeviceCheckPage { bank: campaign.bank, position: campaign.position, help_contact: campaign.help_contact })
+    Ok(DeviceCheckPage {
+        bank: campaign.bank,
+        position: campaign.position,
+        help_contact: campaign.help_contact,
+        thresholds: DeviceStrings::of(super::request_locale()).thresholds(),
+    })
 }
 
 /// Validates and judges a submitted report, then stores it with a coarse browser summary read
 /// from this request's `User-Agent`. A report that does not validate stores nothing.
-pub async fn submit(report: &str) -> Result<DeviceAssessment, AppError> {
+pub async fn submit(report: &str) -> Result<DeviceCheckSaved, AppError> {
     let token = invitation_token()?;
     let assessment =
         DeviceReport::parse(report).and_then(|r| r.assess()).map_err(|_| AppError::InvalidInput(InputProblem::DeviceReport))?;
@@ -24,5 +29,5 @@ pub async fn submit(report: &str) -> Result<DeviceAssessment, AppError> {
         .unwrap_or_default();
     let ctx = app_context()?;
     ctx.store.record_device_check(&token, &assessment, &classify_user_agent(&ua).to_string(), ctx.clock.now()).await?;
-    Ok(assessment)
+    Ok(DeviceCheckSaved::from(&assessment))
 }
