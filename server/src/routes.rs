@@ -55,7 +55,7 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
         // The WebAssembly, script and styles: a release build made with `--precompress` has
         // brotli and gzip copies beside each file, sent as they are to browsers that accept
         // them; otherwise the compression layer compresses on the fly.
-        .nest_service(&format!("/{}", leptos.site_pkg_dir), ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
+        .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg_files(&pkg_dir))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx_for_pages.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -76,6 +76,34 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
         )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The site's `pkg` folder, with its brotli and gzip copies when every one is at least as new
+/// as the file it compresses (a later build without `--precompress` leaves stale copies behind,
+/// which must not be served in place of the new files).
+fn pkg_files(dir: &std::path::Path) -> ServeDir {
+    let serve = ServeDir::new(dir);
+    if precompressed_copies_are_fresh(dir) {
+        serve.precompressed_br().precompressed_gzip()
+    } else {
+        tracing::warn!(dir = %dir.display(), "precompressed assets are older than their sources; serving without them");
+        serve
+    }
+}
+
+fn precompressed_copies_are_fresh(dir: &std::path::Path) -> bool {
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Ok(entries) = std::fs::read_dir(dir) else { return true };
+    entries.filter_map(Result::ok).map(|e| e.path()).all(|copy| {
+        let source = match copy.extension().and_then(|e| e.to_str()) {
+            Some("br" | "gz") => copy.with_extension(""),
+            _ => return true,
+        };
+        match (modified(&copy), modified(&source)) {
+            (Some(c), Some(s)) => c >= s,
+            _ => true,
+        }
+    })
 }
 
 async fn server_fn(State(state): State<ServerState>, req: Request<Body>) -> impl IntoResponse {
@@ -248,4 +276,28 @@ async fn switch_language(State(state): State<ServerState>, Path(code): Path<Stri
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::precompressed_copies_are_fresh;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn stale_precompressed_copies_are_not_served() {
+        let dir = std::env::temp_dir().join(format!("turnout-pkg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let write = |name: &str, age_secs: u64| {
+            let f = std::fs::File::create(dir.join(name)).expect("create");
+            f.set_modified(SystemTime::now() - Duration::from_secs(age_secs)).expect("set time");
+        };
+        write("app.wasm", 100);
+        write("app.wasm.br", 50);
+        write("app.wasm.gz", 50);
+        write("app.css", 10);
+        assert!(precompressed_copies_are_fresh(&dir), "copies newer than their sources");
+        write("app.wasm", 10);
+        assert!(!precompressed_copies_are_fresh(&dir), "a rebuilt source makes its copies stale");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
