@@ -29,6 +29,12 @@ test('every item passes and HR sees the passed check', async ({ page, browser },
   await expect(page.getByRole('button', { name: '重新检测' })).toBeEnabled();
   await saveScreenshot(page, testInfo, 'device-check-passed');
 
+  // The check can be run again: every step starts over and the new result replaces the old.
+  await page.getByRole('button', { name: '重新检测' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '全部通过' })).toHaveCount(0);
+  await answerTone(page, true);
+  await expect(page.getByRole('status').filter({ hasText: '全部通过，你的设备可以参加 AI 视频面试。' })).toBeVisible({ timeout: 30_000 });
+
   expect(await hrDeviceCell(browser, testInfo, c.name)).toBe('通过');
 });
 
