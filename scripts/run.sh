@@ -7,7 +7,7 @@ cd "$root"
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-cargo leptos build --release
+cargo leptos build --release --precompress
 target="${CARGO_TARGET_DIR:-$root/target}"
 export DATABASE_URL="${DATABASE_URL:-sqlite://$root/data/turnout.db}"
 export TURNOUT_ADDR="${TURNOUT_ADDR:-127.0.0.1:3000}"

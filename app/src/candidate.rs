@@ -188,6 +188,7 @@ fn InvitationBody(
                 </p>
             </section>
         })}
+        {open.then(|| view! { <crate::device::CheckLink /> })}
         <details class="card about">
             <summary>{s.about_heading}</summary>
             <p>{s.about_body}</p>

@@ -171,6 +171,8 @@ pub struct StatusRow {
     pub guide: GuideProgress,
     /// The attendance-risk rating (advisory).
     pub risk: Option<crate::follow_up::dto::RiskBadge>,
+    /// The latest device check: its verdict and the items that failed.
+    pub device_check: Option<(turnout_domain::device::Verdict, Vec<turnout_domain::device::CheckItem>)>,
 }
 
 /// A campaign's confirmation status page.

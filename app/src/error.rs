@@ -40,6 +40,8 @@ pub enum InputProblem {
     Thresholds,
     /// Too few recorded outcomes to train a model.
     NotEnoughOutcomes,
+    /// A device-check report is malformed, incomplete or out of range.
+    DeviceReport,
 }
 
 /// Everything a request can fail with, as the person making it should hear it.
@@ -90,7 +92,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::InvalidLink | AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Refused(BookingRefusal::UnknownSlot) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Refused(BookingRefusal::UnknownSlot) | AppError::InvalidInput(InputProblem::DeviceReport) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::InvalidInput(
                 InputProblem::SurveyNotOpen | InputProblem::OutcomeTooEarly | InputProblem::NotEnoughOutcomes,
@@ -132,6 +136,7 @@ impl AppError {
                 InputProblem::OutcomeTooEarly => "outcome_too_early".into(),
                 InputProblem::Thresholds => "thresholds".into(),
                 InputProblem::NotEnoughOutcomes => "not_enough_outcomes".into(),
+                InputProblem::DeviceReport => "device_report".into(),
             },
             AppError::Unauthorized => "session".into(),
             AppError::BadCredentials => "credentials".into(),
@@ -172,6 +177,7 @@ impl AppError {
             ("outcome_too_early", _) => AppError::InvalidInput(InputProblem::OutcomeTooEarly),
             ("thresholds", _) => AppError::InvalidInput(InputProblem::Thresholds),
             ("not_enough_outcomes", _) => AppError::InvalidInput(InputProblem::NotEnoughOutcomes),
+            ("device_report", _) => AppError::InvalidInput(InputProblem::DeviceReport),
             ("session", _) => AppError::Unauthorized,
             ("credentials", _) => AppError::BadCredentials,
             ("forbidden", _) => AppError::Forbidden,
@@ -201,7 +207,7 @@ impl AppError {
                 InputProblem::ChooseReason => s.err_choose_reason.into(),
                 InputProblem::NoteRequired => s.err_note_required.into(),
                 InputProblem::NoteTooLong => s.err_note_too_long.into(),
-                InputProblem::Malformed => s.err_malformed.into(),
+                InputProblem::Malformed | InputProblem::DeviceReport => s.err_malformed.into(),
                 InputProblem::GuideTooLong => s.err_guide_too_long.into(),
                 InputProblem::ChooseRating => s.locale.follow_up().err_choose_rating.into(),
                 InputProblem::TextTooLong => s.locale.follow_up().err_text_too_long.into(),
@@ -276,5 +282,8 @@ mod tests {
         assert_eq!(AppError::Refused(BookingRefusal::SlotFull).status(), StatusCode::CONFLICT);
         assert_eq!(AppError::InvalidInput(InputProblem::Malformed).status(), StatusCode::BAD_REQUEST);
         assert_eq!(AppError::InvalidLink.status(), StatusCode::NOT_FOUND);
+        let report = AppError::InvalidInput(InputProblem::DeviceReport);
+        assert_eq!(report.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(AppError::from_code(&report.code()), Some(report));
     }
 }

@@ -258,6 +258,7 @@ fn status_view(p: StatusPage) -> impl IntoView {
                                 <th scope="col">{s.hr_col_slot}</th>
                                 <th scope="col">{s.hr_col_reason}</th>
                                 <th scope="col">{s.hr_col_guide}</th>
+                                <th scope="col">{crate::device::DeviceStrings::of(use_locale()).hr_column}</th>
                                 <th scope="col">{s.hr_col_contact}</th>
                                 <th scope="col">{s.hr_col_activity}</th>
                             </tr>
@@ -279,6 +280,7 @@ fn status_view(p: StatusPage) -> impl IntoView {
                                         {r.decline_note.clone().map(|n| view! { <span class="note">" — "{n}</span> })}
                                     </td>
                                     <td><span class=format!("badge guide-{}", r.guide.as_str())>{s.guide(r.guide)}</span></td>
+                                    <td class="device"><crate::device::HrDeviceCell check=r.device_check.clone() /></td>
                                     <td class="contact">{r.contact.clone()}</td>
                                     <td>{r.last_activity.clone()}</td>
                                 </tr>

@@ -2,6 +2,7 @@
 //! browser, never both.
 
 pub mod candidate;
+pub mod device;
 pub mod dto;
 pub mod error;
 pub mod follow_up;
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/invitation") view=move || view! { <Title text=s.page_title_candidate /><candidate::InvitationPage /> } ssr=SsrMode::Async />
+                    <Route path=path!("/invitation/check") view=move || view! { <Title text=device::DeviceStrings::of(locale).title /><device::DeviceCheckPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/invitation/guide") view=move || view! { <Title text=s.guide_title /><guide::GuidePage /> } ssr=SsrMode::Async />
                     <Route path=path!("/invitation/feedback") view=move || view! { <Title text=s.page_title_candidate /><follow_up::feedback::FeedbackPage /> } ssr=SsrMode::Async />
                     <Route path=path!("/hr/calls") view=move || view! { <Title text=s.page_title_hr /><follow_up::HrCallsPage /> } ssr=SsrMode::Async />

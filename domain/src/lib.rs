@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod call;
 pub mod campaign;
 pub mod contact;
+pub mod device;
 pub mod feedback;
 pub mod guide;
 pub mod invitation;

@@ -198,12 +198,8 @@ async fn main() {
         ms(full[2])
     )
     .unwrap();
-    writeln!(
-        out,
-        "| … of which loading the facts (one query, history and notices as subqueries) | — | 1 | {} | | |",
-        ms(load)
-    )
-    .unwrap();
+    writeln!(out, "| … of which loading the facts (one query, history and notices as subqueries) | — | 1 | {} | | |", ms(load))
+        .unwrap();
     writeln!(out, "| … of which scoring | — | 1 | {} | | |", ms(score)).unwrap();
     writeln!(out, "| … of which writing back (500 rows per statement, one transaction) | — | 1 | {} | | |", ms(save)).unwrap();
     writeln!(

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod probe;
 pub mod reminders;
 pub mod routes;
 pub mod security;

@@ -3,6 +3,7 @@
 
 use crate::security;
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRef, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -11,8 +12,10 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use serde::Deserialize;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use turnout_app::i18n::{Locale, LANG_COOKIE};
 use turnout_app::server::{cookie_header, cookie_in, locale_of, AppContext, INVITATION_COOKIE};
@@ -42,6 +45,7 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
     let state = ServerState { leptos: leptos.clone(), app: app.clone() };
     let ctx_for_pages = app.clone();
     let ctx_for_files = app.clone();
+    let pkg_dir = std::path::Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/i/{token}", get(open_link))
@@ -50,6 +54,10 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
         .route("/invitation/calendar.ics", get(calendar))
         .route("/lang/{code}", get(switch_language))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        // The WebAssembly, script and styles: a release build made with `--precompress` has
+        // brotli and gzip copies beside each file, sent as they are to browsers that accept
+        // them; otherwise the compression layer compresses on the fly.
+        .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg_files(&pkg_dir))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx_for_pages.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -58,12 +66,46 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
             move || provide_context(ctx_for_files.clone()),
             shell,
         ))
-        .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
+        // The network probes take larger bodies, so they sit beside the general limit.
+        .merge(crate::probe::routes(app.clone()))
+        .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(axum::middleware::from_fn(security::headers))
-        .layer(CompressionLayer::new())
+        // Random probe bytes do not compress; trying only costs time and skews the measurement.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/octet-stream"))),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The site's `pkg` folder, with its brotli and gzip copies when every one is at least as new
+/// as the file it compresses (a later build without `--precompress` leaves stale copies behind,
+/// which must not be served in place of the new files).
+fn pkg_files(dir: &std::path::Path) -> ServeDir {
+    let serve = ServeDir::new(dir);
+    if precompressed_copies_are_fresh(dir) {
+        serve.precompressed_br().precompressed_gzip()
+    } else {
+        tracing::warn!(dir = %dir.display(), "precompressed assets are older than their sources; serving without them");
+        serve
+    }
+}
+
+fn precompressed_copies_are_fresh(dir: &std::path::Path) -> bool {
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Ok(entries) = std::fs::read_dir(dir) else { return true };
+    entries.filter_map(Result::ok).map(|e| e.path()).all(|copy| {
+        let source = match copy.extension().and_then(|e| e.to_str()) {
+            Some("br" | "gz") => copy.with_extension(""),
+            _ => return true,
+        };
+        match (modified(&copy), modified(&source)) {
+            (Some(c), Some(s)) => c >= s,
+            _ => true,
+        }
+    })
 }
 
 async fn server_fn(State(state): State<ServerState>, req: Request<Body>) -> impl IntoResponse {
@@ -83,7 +125,15 @@ async fn healthz(State(state): State<ServerState>) -> Response {
 
 /// `/i/{token}`: trades the link's token for an HttpOnly cookie and sends the browser on to a
 /// URL without it, so the token stays out of history, logs and referrers.
-async fn open_link(State(state): State<ServerState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+///
+/// `?to=check` sends it to the device check instead of the invitation page (for reminders
+/// that carry the device-check link); any other value is ignored.
+async fn open_link(
+    State(state): State<ServerState>,
+    Path(token): Path<String>,
+    to: Result<Query<LinkTarget>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
     let ctx = &state.app;
     let now = ctx.clock.now();
     let locale = locale_of(&headers);
@@ -109,12 +159,20 @@ async fn open_link(State(state): State<ServerState>, Path(token): Path<String>, 
     }
     let max_age = (invitation.window.ends_at - now).num_seconds().max(60);
     let cookie = cookie_header(INVITATION_COOKIE, &token, "Lax", Some(max_age), ctx.secure_cookies);
-    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/invitation")]).into_response();
+    let to = to.ok().and_then(|Query(t)| t.to);
+    let target = if to.as_deref() == Some("check") { turnout_app::device::CHECK_PATH } else { "/invitation" };
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// Where an invitation link leads after the exchange.
+#[derive(Deserialize)]
+struct LinkTarget {
+    to: Option<String>,
 }
 
 /// A coarse device class for the signal log (never the full user agent).
@@ -220,4 +278,28 @@ async fn switch_language(State(state): State<ServerState>, Path(code): Path<Stri
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::precompressed_copies_are_fresh;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn stale_precompressed_copies_are_not_served() {
+        let dir = std::env::temp_dir().join(format!("turnout-pkg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let write = |name: &str, age_secs: u64| {
+            let f = std::fs::File::create(dir.join(name)).expect("create");
+            f.set_modified(SystemTime::now() - Duration::from_secs(age_secs)).expect("set time");
+        };
+        write("app.wasm", 100);
+        write("app.wasm.br", 50);
+        write("app.wasm.gz", 50);
+        write("app.css", 10);
+        assert!(precompressed_copies_are_fresh(&dir), "copies newer than their sources");
+        write("app.wasm", 10);
+        assert!(!precompressed_copies_are_fresh(&dir), "a rebuilt source makes its copies stale");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -9,8 +9,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use turnout_domain::call::{CallOutcome, InterviewOutcome};
 use turnout_domain::risk::{
-    CalibrationBin, CandidateFacts, DeviceCheckFact, RiskAssessment, RiskLevel, RiskModel, RiskThresholds,
-    TrainedModel, DEFAULT_MODEL_VERSION, FEATURE_COUNT,
+    CalibrationBin, CandidateFacts, DeviceCheckFact, RiskAssessment, RiskLevel, RiskModel, RiskThresholds, TrainedModel,
+    DEFAULT_MODEL_VERSION, FEATURE_COUNT,
 };
 use turnout_domain::{SignalKind, SignalSource};
 
@@ -193,6 +193,7 @@ fn facts_select() -> String {
     format!(
         "SELECT c.id AS candidate_id, i.campaign_id, c.full_name, c.email, c.phone, i.issued_at, i.first_opened_at, \
          i.window_ends_at, i.state, i.reschedules, i.guide_progress, i.decline_reason, i.outcome, s.starts_at, \
+         i.device_check_verdict, i.device_check_failed, i.device_checked_at, \
          b.booked_at, {LATEST_SIGNAL} AS signal_id, {} AS past_attended, {} AS past_no_shows, {NOTICES_SENT} AS notices_sent, \
          {NOTICES_READ} AS notices_read, {UNREAD_OPEN} AS unread_open \
          FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
@@ -227,7 +228,12 @@ fn input_from_row(row: &AnyRow, now: DateTime<Utc>) -> Result<RiskInput> {
             reschedules: count(row, "reschedules")?,
             reminders_sent: count(row, "notices_sent")?,
             reminders_read: count(row, "notices_read")?,
-            device_check: DeviceCheckFact::NotRun,
+            device_check: crate::device::device_check_status(
+                row.try_get("device_check_verdict")?,
+                &row.try_get::<String, _>("device_check_failed")?,
+                row.try_get("device_checked_at")?,
+            )?
+            .map_or(DeviceCheckFact::NotRun, |d| turnout_domain::device::fact_of(d.verdict, d.failed_items.len())),
             guide: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
             decline_reason: reason.map(|r| r.parse()).transpose().map_err(corrupt)?,
             past_attended: count(row, "past_attended")?,
@@ -304,11 +310,7 @@ impl Store {
 
     /// Stores assessments (replacing each candidate's previous one) in one transaction, many
     /// rows per statement.
-    pub async fn save_assessments(
-        &self,
-        assessed: &[(RiskInput, RiskAssessment)],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    pub async fn save_assessments(&self, assessed: &[(RiskInput, RiskAssessment)], now: DateTime<Utc>) -> Result<()> {
         /// Rows per statement: 8 parameters each stays far below either database's limit.
         const ROWS: usize = 500;
         let mut tx = self.pool.begin().await?;

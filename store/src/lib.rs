@@ -6,6 +6,7 @@
 
 mod campaigns;
 mod candidate_flow;
+mod device;
 mod feedback;
 mod follow_up;
 mod guide;
@@ -16,6 +17,7 @@ pub mod secret;
 mod status;
 
 pub use candidate_flow::{Confirmation, Decline};
+pub use device::DeviceCheckStatus;
 pub use feedback::{FeedbackRecord, FeedbackSummary};
 pub use follow_up::{
     CallRecord, FollowUpRow, RiskInput, RiskOverride, RiskScope, RiskSettings, StoredAssessment, StoredModel, StoredReason,

@@ -158,6 +158,8 @@ pub struct CandidateStatus {
     pub risk: Option<crate::StoredAssessment>,
     /// HR's override of the rating.
     pub risk_override: Option<turnout_domain::risk::RiskLevel>,
+    /// The latest device check, if one has run.
+    pub device_check: Option<crate::DeviceCheckStatus>,
 }
 
 /// One entry of the signal log.

@@ -50,7 +50,7 @@ impl Store {
             "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
              i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress, \
              i.issued_at, i.window_ends_at, b.booked_at, ra.probability AS ra_probability, ra.level AS ra_level, \
-             ra.reasons AS ra_reasons, ra.model_version AS ra_model_version, ra.assessed_at AS ra_assessed_at, ro.level AS ro_level \
+             ra.reasons AS ra_reasons, ra.model_version AS ra_model_version, ra.assessed_at AS ra_assessed_at, ro.level AS ro_level, i.device_check_verdict, i.device_check_failed, i.device_checked_at \
              FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
              LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
              LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id \
@@ -98,6 +98,11 @@ impl Store {
                         .map(|l| l.parse())
                         .transpose()
                         .map_err(corrupt)?,
+                    device_check: crate::device::device_check_status(
+                        row.try_get("device_check_verdict")?,
+                        &row.try_get::<String, _>("device_check_failed")?,
+                        row.try_get("device_checked_at")?,
+                    )?,
                 })
             })
             .collect()

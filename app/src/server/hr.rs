@@ -83,6 +83,7 @@ pub async fn status_page(
             .into_iter()
             .map(|r| {
                 let risk = risk_badge(&r, locale);
+                let device_check = r.device_check.as_ref().map(|d| (d.verdict, d.failed_items.clone()));
                 StatusRow {
                     candidate_id: r.candidate_id,
                     name: r.full_name,
@@ -95,6 +96,7 @@ pub async fn status_page(
                     last_activity: format::instant(r.last_activity_at, zone, locale),
                     guide: r.guide_progress,
                     risk,
+                    device_check,
                 }
             })
             .collect(),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod candidate;
+pub mod device;
 pub mod follow_up;
 pub mod format;
 pub mod guide;

@@ -1,0 +1,304 @@
+//! The device check: storing results judged on the server, refusing bad reports, and the
+//! network probes' bounds, authentication and rate limit, on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Backend, TestApp};
+use serde_json::{json, Value};
+use turnout_app::server::auth::hash_password;
+use turnout_domain::device::{CheckItem, Verdict, PROBE_FIRST_BYTES, PROBE_MAX_BYTES};
+use turnout_domain::{SignalKind, TokenHash};
+use turnout_store::HrRole;
+
+on_both_backends!(
+    a_check_is_judged_on_the_server_stored_and_shown_to_hr,
+    invalid_reports_are_refused_and_store_nothing,
+    probes_need_an_invitation_and_are_bounded,
+    probes_are_rate_limited_per_invitation,
+);
+
+const ANDROID_CHROME: &str =
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+
+fn full_report() -> Value {
+    json!({ "items": [
+        { "item": "browser", "secure_context": true, "media_devices": true, "get_user_media": true,
+          "peer_connection": true, "audio_context": true, "webassembly": true, "in_app_browser": false },
+        { "item": "permissions", "outcome": "granted" },
+        { "item": "devices", "cameras": 1, "microphones": 2 },
+        { "item": "camera", "width": 1280, "height": 720, "brightness": 96.5, "motion": 2.5, "frames": 10 },
+        { "item": "microphone", "peak_level": 0.12, "listened_ms": 1400 },
+        { "item": "speaker", "heard": true },
+        { "item": "network", "rtt_ms": 35.0, "down_mbps": 24.0, "up_mbps": 8.0 },
+    ]})
+}
+
+async fn submit(app: &TestApp, c: &reqwest::Client, report: &str) -> reqwest::Response {
+    c.post(format!("{}/api/device_check", app.base))
+        .header("accept", "application/json")
+        .header("user-agent", ANDROID_CHROME)
+        .form(&[("report", report)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn device_signals(app: &TestApp, candidate: i64) -> Vec<Value> {
+    app.store
+        .signals_for_candidate(candidate)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.kind == SignalKind::DeviceCheckCompleted)
+        .map(|s| s.payload)
+        .collect()
+}
+
+async fn hr_page(app: &TestApp) -> String {
+    let email = "admin@bank.example";
+    app.store
+        .upsert_hr_user(email, "HR", &hash_password("a long password").unwrap(), HrRole::Admin, None, app.now())
+        .await
+        .unwrap();
+    let hr = TestApp::client();
+    assert_eq!(app.post_form(&hr, "hr_login", &[("email", email), ("password", "a long password")]).await.status(), 200);
+    hr.get(format!("{}/hr/campaigns/{}", app.base, app.campaign_id)).send().await.unwrap().text().await.unwrap()
+}
+
+async fn a_check_is_judged_on_the_server_stored_and_shown_to_hr(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.invite("检测者").await;
+    let c = app.open(&token).await;
+
+    // Server-rendered first: the page says what the check needs before any script runs.
+    let html = c.get(format!("{}/invitation/check", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<h1>设备检测</h1>"), "{html}");
+    assert!(html.contains("设备检测需要在浏览器中运行脚本"));
+    assert!(html.contains("开始检测") && html.contains("disabled"), "the start button waits for the script");
+    let english = app.html_in(&c, "/invitation/check", "en").await;
+    assert!(english.contains("<h1>Device check</h1>") && english.contains("needs scripts"), "{english}");
+    let invitation = c.get(format!("{}/invitation", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(invitation.contains("href=\"/invitation/check\""), "the invitation links to the check");
+
+    // A reminder's link can lead straight to the check.
+    let res = TestApp::client().get(format!("{}/i/{token}?to=check", app.base)).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/invitation/check"));
+    let res = TestApp::client().get(format!("{}/i/{token}?to=https://evil.example", app.base)).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/invitation");
+
+    let res = submit(&app, &c, &full_report().to_string()).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["verdict"], "pass");
+
+    let signals = device_signals(&app, id).await;
+    assert_eq!(signals.len(), 1);
+    let s = &signals[0];
+    assert_eq!(s["verdict"], "pass");
+    assert_eq!(s["client"], "Chrome 131 / Android");
+    assert_eq!(s["failed_items"], json!([]));
+    assert_eq!(s["items"].as_array().unwrap().len(), 7);
+    assert_eq!(s["items"][6]["item"], "network");
+    assert_eq!(s["items"][6]["measurement"]["rtt_ms"], 35.0);
+    let status = app.store.campaign_status(app.campaign_id, app.now(), &Default::default()).await.unwrap();
+    let row = status.iter().find(|r| r.candidate_id == id).unwrap();
+    assert_eq!(row.device_check.as_ref().unwrap().verdict, Verdict::Pass);
+    assert!(hr_page(&app).await.contains("badge check-pass"));
+
+    // A black camera and a silent microphone, judged by the server whatever the page thought.
+    let mut report = full_report();
+    report["items"][3]["brightness"] = json!(0.0);
+    report["items"][4]["peak_level"] = json!(0.0);
+    let res = submit(&app, &c, &report.to_string()).await;
+    assert_eq!(res.status(), 200);
+    let signals = device_signals(&app, id).await;
+    assert_eq!(signals.len(), 2, "every run is kept");
+    assert_eq!(signals[1]["verdict"], "fail");
+    assert_eq!(signals[1]["failed_items"], json!(["camera", "microphone"]));
+    assert_eq!(signals[1]["items"][3]["reason"], "black_picture");
+    assert_eq!(signals[1]["items"][4]["reason"], "silent");
+    let status = app.store.campaign_status(app.campaign_id, app.now(), &Default::default()).await.unwrap();
+    let latest = status.iter().find(|r| r.candidate_id == id).unwrap().device_check.clone().unwrap();
+    assert_eq!((latest.verdict, latest.failed_items), (Verdict::Fail, vec![CheckItem::Camera, CheckItem::Microphone]));
+    let html = hr_page(&app).await;
+    assert!(html.contains("badge check-fail") && html.contains("问题项：摄像头、麦克风"), "{html}");
+    // The risk model reads the failure, and HR's call list asks for a call because of it.
+    let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(id), app.now()).await.unwrap().remove(0);
+    assert_eq!(row.facts.device_check, turnout_domain::risk::DeviceCheckFact::Failed { failed_items: 2 });
+    let hr = TestApp::client();
+    app.post_form(&hr, "hr_login", &[("email", "admin@bank.example"), ("password", "a long password")]).await;
+    let calls = hr.get(format!("{}/hr/calls", app.base)).send().await.unwrap().text().await.unwrap();
+    let item = calls.split("<li data-candidate=").find(|i| i.contains("检测者")).expect("on the call list");
+    assert!(item.contains("设备检测未通过"), "{item}");
+
+    // A denied permission: the items that need it are missing, and that is a failure.
+    let report = json!({ "items": [
+        full_report()["items"][0],
+        { "item": "permissions", "outcome": "denied" },
+        full_report()["items"][5],
+        full_report()["items"][6],
+    ]});
+    assert_eq!(submit(&app, &c, &report.to_string()).await.status(), 200);
+    let signals = device_signals(&app, id).await;
+    assert_eq!(signals[2]["failed_items"], json!(["permissions"]));
+    assert_eq!(signals[2]["items"][1]["reason"], "permission_denied");
+}
+
+async fn invalid_reports_are_refused_and_store_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.invite("乱填者").await;
+    let c = app.open(&token).await;
+
+    let mut claims_overall = full_report();
+    claims_overall["overall"] = json!("pass");
+    let mut out_of_range = full_report();
+    out_of_range["items"][4]["peak_level"] = json!(7.0);
+    let mut unknown_item = full_report();
+    unknown_item["items"][0]["item"] = json!("teleporter");
+    let mut incomplete = full_report();
+    incomplete["items"].as_array_mut().unwrap().remove(5);
+    let mut duplicate = full_report();
+    duplicate["items"].as_array_mut().unwrap().push(json!({ "item": "speaker", "heard": false }));
+    let mut client_verdict = full_report();
+    client_verdict["items"][3]["verdict"] = json!("pass");
+    let too_long = format!("{{\"items\":[{}]}}", " ".repeat(9000));
+    for bad in [
+        "not json".to_string(),
+        claims_overall.to_string(),
+        out_of_range.to_string(),
+        unknown_item.to_string(),
+        incomplete.to_string(),
+        duplicate.to_string(),
+        client_verdict.to_string(),
+        too_long,
+        json!({ "items": [] }).to_string(),
+    ] {
+        let res = submit(&app, &c, &bad).await;
+        assert_eq!(res.status(), 422, "{bad}");
+    }
+    // No report at all.
+    let res = c
+        .post(format!("{}/api/device_check", app.base))
+        .header("accept", "application/json")
+        .form(&[("x", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+
+    // Without the invitation cookie nothing is stored either.
+    let stranger = TestApp::client();
+    assert_eq!(submit(&app, &stranger, &full_report().to_string()).await.status(), 404);
+
+    assert!(device_signals(&app, id).await.is_empty());
+    let (inv, _) = app.store.invitation_by_token(&TokenHash::of(&token)).await.unwrap().unwrap();
+    let status = app.store.campaign_status(app.campaign_id, app.now(), &Default::default()).await.unwrap();
+    assert!(status.iter().find(|r| r.candidate_id == inv.candidate_id).unwrap().device_check.is_none());
+}
+
+async fn probes_need_an_invitation_and_are_bounded(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.invite("测速者").await;
+    let c = app.open(&token).await;
+    let url = |p: &str| format!("{}{p}", app.base);
+
+    let stranger = TestApp::client();
+    assert_eq!(stranger.get(url("/probe/ping")).send().await.unwrap().status(), 403);
+    assert_eq!(stranger.get(url("/probe/download")).send().await.unwrap().status(), 403);
+    assert_eq!(stranger.post(url("/probe/upload")).body(vec![0u8; 10]).send().await.unwrap().status(), 403);
+    let forged = TestApp::client();
+    let res = forged.get(url("/probe/ping")).header("cookie", "turnout_invitation=not-a-real-token").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+
+    let res = c.get(url("/probe/ping")).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+
+    let res = c.get(url("/probe/download")).header("accept-encoding", "br, gzip").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("content-encoding").is_none(), "random bytes are sent as they are");
+    assert_eq!(res.bytes().await.unwrap().len(), PROBE_FIRST_BYTES);
+    let res = c.get(url(&format!("/probe/download?bytes={PROBE_MAX_BYTES}"))).send().await.unwrap();
+    assert_eq!(res.bytes().await.unwrap().len(), PROBE_MAX_BYTES);
+    for bad in [format!("{}", PROBE_MAX_BYTES + 1), "0".into(), "lots".into(), "-5".into()] {
+        let res = c.get(url(&format!("/probe/download?bytes={bad}"))).send().await.unwrap();
+        assert_eq!(res.status(), 400, "bytes={bad}");
+    }
+
+    let res = c.post(url("/probe/upload")).body(vec![7u8; PROBE_MAX_BYTES]).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    // Larger than the general 256 KiB form limit, but within the probe's own.
+    let res = c.post(url("/probe/upload")).body(vec![7u8; 1024 * 1024]).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let res = c.post(url("/probe/upload")).body(vec![7u8; PROBE_MAX_BYTES + 1]).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    // A chunked body without a length is cut off at the limit too.
+    assert_eq!(chunked_upload(&app, &token, PROBE_MAX_BYTES + 64 * 1024).await, 413);
+    assert_eq!(chunked_upload(&app, &token, 512 * 1024).await, 204);
+    // Pages keep the general limit.
+    let res = c.post(format!("{}/api/device_check", app.base)).body(vec![b'a'; 1024 * 1024]).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+}
+
+/// Uploads `total` bytes with chunked transfer encoding (no Content-Length); the status code.
+async fn chunked_upload(app: &TestApp, token: &str, total: usize) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://");
+    let s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut rx, mut tx) = s.into_split();
+    // Read while writing: the server answers 413 early and closes, and an answer left unread
+    // when the connection is reset would be lost.
+    let reader = tokio::spawn(async move {
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = rx.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+        answer
+    });
+    let head = format!(
+        "POST /probe/upload HTTP/1.1\r\nHost: {addr}\r\nCookie: turnout_invitation={token}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    tx.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut sent = 0;
+    while sent < total {
+        let n = chunk.len().min(total - sent);
+        // The server may answer and close early; later writes may fail, which is the point.
+        if tx.write_all(format!("{n:x}\r\n").as_bytes()).await.is_err()
+            || tx.write_all(&chunk[..n]).await.is_err()
+            || tx.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+        sent += n;
+    }
+    let _ = tx.write_all(b"0\r\n\r\n").await;
+    let answer = reader.await.unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status in {text:?}"))
+}
+
+async fn probes_are_rate_limited_per_invitation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.invite("急性子").await;
+    let (_, other) = app.invite("慢性子").await;
+    let c = app.open(&token).await;
+    let d = app.open(&other).await;
+    let ping = format!("{}/probe/ping", app.base);
+    for i in 0..turnout::probe::PROBES_PER_WINDOW {
+        assert_eq!(c.get(&ping).send().await.unwrap().status(), 204, "request {i}");
+    }
+    let res = c.get(&ping).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let res = c.get(format!("{}/probe/download?bytes=1000", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), 429, "downloads count against the same budget");
+    assert_eq!(d.get(&ping).send().await.unwrap().status(), 204, "another invitation is not limited");
+}
