@@ -216,6 +216,41 @@ impl TestApp {
         client.get(format!("{}{path}", self.base)).header("accept-language", language).send().await.unwrap().text().await.unwrap()
     }
 
+    /// Posts `body` (form-encoded) over a raw connection as the candidate with `token`, reading
+    /// the answer while writing: a server that refuses a body early answers and closes before
+    /// the client has finished, which an ordinary client reports as a broken pipe. The status.
+    pub async fn raw_post(&self, path: &str, token: &str, body: &[u8]) -> u16 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = self.base.trim_start_matches("http://").to_string();
+        let (mut rx, mut tx) = tokio::net::TcpStream::connect(&addr).await.unwrap().into_split();
+        let reader = tokio::spawn(async move {
+            let mut answer = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = rx.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                answer.extend_from_slice(&buf[..n]);
+            }
+            answer
+        });
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: turnout_invitation={token}\r\nAccept: application/json\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        if tx.write_all(head.as_bytes()).await.is_ok() {
+            for chunk in body.chunks(64 * 1024) {
+                if tx.write_all(chunk).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let answer = reader.await.unwrap();
+        let text = String::from_utf8_lossy(&answer);
+        text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status in {text:?}"))
+    }
+
     /// Places booked in a slot, read back from the database.
     pub async fn booked(&self, slot_id: i64) -> u32 {
         self.store.slot(slot_id).await.unwrap().booked
