@@ -1,6 +1,10 @@
 //! Turnout's pages and server functions. Built with `ssr` for the server and `hydrate` for the
 //! browser, never both.
 
+// HR's status table is one deeply nested view type; computing its layout in a release
+// `hydrate` build needs more than the default 128 levels.
+#![recursion_limit = "256"]
+
 pub mod candidate;
 pub mod device;
 pub mod dto;
