@@ -29,6 +29,9 @@ cargo test -p turnout-app --features ssr --lib
 step "server: unit and integration tests (SQLite and PostgreSQL)"
 cargo test -p turnout
 
+step "release build of the site and server (what scripts/run.sh serves)"
+cargo leptos build --release
+
 step "building the site for the browser tests"
 cargo leptos build
 
