@@ -147,26 +147,34 @@ async fn open_link(
         Ok(_) => return invalid_link_page(locale),
         Err(e) => {
             tracing::error!(error = %e, "link lookup failed");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Service unavailable, please try again shortly. 服务暂时不可用，请稍后重试。",
-            )
-                .into_response();
+            return unavailable();
         }
     };
     if let Err(e) = ctx.store.record_link_opened(&hash, now, &client).await {
         tracing::error!(error = %e, "recording link open failed");
     }
     let max_age = (invitation.window.ends_at - now).num_seconds().max(60);
-    let cookie = cookie_header(INVITATION_COOKIE, &token, "Lax", Some(max_age), ctx.secure_cookies);
     let to = to.ok().and_then(|Query(t)| t.to);
     let target = if to.as_deref() == Some("check") { turnout_app::device::CHECK_PATH } else { "/invitation" };
+    enter_invitation(&token, max_age, ctx.secure_cookies, target)
+}
+
+/// Trades a link's token for the candidate cookie and sends the browser on to `target` (303,
+/// not cached), so the token leaves the address bar and the history.
+pub(crate) fn enter_invitation(token: &str, max_age_secs: i64, secure: bool, target: &str) -> Response {
+    let cookie = cookie_header(INVITATION_COOKIE, token, "Lax", Some(max_age_secs), secure);
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// The answer when storage cannot be reached: 503, in both languages.
+pub(crate) fn unavailable() -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, "Service unavailable, please try again shortly. 服务暂时不可用，请稍后重试。")
+        .into_response()
 }
 
 /// Where an invitation link leads after the exchange.

@@ -296,7 +296,7 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     }
     // A huge body is cut off before it is read.
     let huge = format!("reason=other&note={}", "x".repeat(1024 * 1024));
-    assert_eq!(app.raw_post("/api/decline", &token, huge.as_bytes()).await, 413);
+    assert_eq!(app.raw_post("/api/decline", &token, huge.as_bytes(), false).await, 413);
     // A cross-site form post is refused.
     let res = c
         .post(format!("{}/api/confirm", app.base))

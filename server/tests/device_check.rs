@@ -243,54 +243,9 @@ async fn probes_need_an_invitation_and_are_bounded(backend: Backend) {
     assert_eq!(res.status(), 413);
 }
 
-/// Uploads `total` bytes, with chunked transfer encoding (no Content-Length) or with a
-/// Content-Length, over a raw connection; the status code.
+/// Uploads `total` bytes to the upload probe, with or without a length; the status code.
 async fn raw_upload(app: &TestApp, token: &str, total: usize, chunked: bool) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = app.base.trim_start_matches("http://");
-    let s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut rx, mut tx) = s.into_split();
-    // Read while writing: the server answers 413 early and closes, and an answer left unread
-    // when the connection is reset would be lost.
-    let reader = tokio::spawn(async move {
-        let mut answer = Vec::new();
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = rx.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-            answer.extend_from_slice(&buf[..n]);
-        }
-        answer
-    });
-    let framing = if chunked { "Transfer-Encoding: chunked".to_string() } else { format!("Content-Length: {total}") };
-    let head = format!(
-        "POST /probe/upload HTTP/1.1\r\nHost: {addr}\r\nCookie: turnout_invitation={token}\r\n{framing}\r\nConnection: close\r\n\r\n"
-    );
-    tx.write_all(head.as_bytes()).await.unwrap();
-    let chunk = vec![b'x'; 64 * 1024];
-    let mut sent = 0;
-    while sent < total {
-        let n = chunk.len().min(total - sent);
-        // The server may answer and close early; later writes may fail, which is the point.
-        let written = if chunked {
-            tx.write_all(format!("{n:x}\r\n").as_bytes()).await.is_ok()
-                && tx.write_all(&chunk[..n]).await.is_ok()
-                && tx.write_all(b"\r\n").await.is_ok()
-        } else {
-            tx.write_all(&chunk[..n]).await.is_ok()
-        };
-        if !written {
-            break;
-        }
-        sent += n;
-    }
-    if chunked {
-        let _ = tx.write_all(b"0\r\n\r\n").await;
-    }
-    let answer = reader.await.unwrap();
-    let text = String::from_utf8_lossy(&answer);
-    text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status in {text:?}"))
+    app.raw_post("/probe/upload", token, &vec![b'x'; total], chunked).await
 }
 
 async fn probes_are_rate_limited_per_invitation(backend: Backend) {

@@ -1,11 +1,11 @@
 //! The links inside sent notices: `/t/o/{token}`, an open-tracking pixel, and `/t/c/{token}`,
 //! a click that records itself and leads to the candidate's page.
 
-use crate::routes::{device_class, invalid_link_page, ServerState};
+use crate::routes::{device_class, enter_invitation, invalid_link_page, unavailable, ServerState};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use turnout_app::server::{cookie_header, locale_of, INVITATION_COOKIE};
+use turnout_app::server::locale_of;
 use turnout_domain::token::looks_like_token;
 use turnout_domain::{NoticeKind, TokenHash};
 
@@ -46,11 +46,7 @@ pub async fn click(State(state): State<ServerState>, Path(token): Path<String>, 
         Ok(_) => return invalid_link_page(locale),
         Err(e) => {
             tracing::error!(error = %e, "recording a notice click failed");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Service unavailable, please try again shortly. 服务暂时不可用，请稍后重试。",
-            )
-                .into_response();
+            return unavailable();
         }
     };
     let client = serde_json::json!({ "device": device_class(&headers), "via": "notice", "channel": tracked.channel.as_str() });
@@ -65,12 +61,6 @@ pub async fn click(State(state): State<ServerState>, Path(token): Path<String>, 
         return invalid_link_page(locale);
     }
     let max_age = (invitation.window.ends_at - now).num_seconds().max(3600);
-    let cookie = cookie_header(INVITATION_COOKIE, &token, "Lax", Some(max_age), ctx.secure_cookies);
-    let target = if tracked.notice == NoticeKind::Countdown { "/invitation/check" } else { "/invitation" };
-    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    let target = if tracked.notice == NoticeKind::Countdown { turnout_app::device::CHECK_PATH } else { "/invitation" };
+    enter_invitation(&token, max_age, ctx.secure_cookies, target)
 }

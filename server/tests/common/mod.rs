@@ -216,10 +216,11 @@ impl TestApp {
         client.get(format!("{}{path}", self.base)).header("accept-language", language).send().await.unwrap().text().await.unwrap()
     }
 
-    /// Posts `body` (form-encoded) over a raw connection as the candidate with `token`, reading
-    /// the answer while writing: a server that refuses a body early answers and closes before
-    /// the client has finished, which an ordinary client reports as a broken pipe. The status.
-    pub async fn raw_post(&self, path: &str, token: &str, body: &[u8]) -> u16 {
+    /// Posts `body` over a raw connection as the candidate with `token`, with a Content-Length
+    /// or (`chunked`) in 64 KiB chunks with none, reading the answer while writing: a server
+    /// that refuses a body early answers and closes before the client has finished, which an
+    /// ordinary client reports as a broken pipe. The status.
+    pub async fn raw_post(&self, path: &str, token: &str, body: &[u8], chunked: bool) -> u16 {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let addr = self.base.trim_start_matches("http://").to_string();
         let (mut rx, mut tx) = tokio::net::TcpStream::connect(&addr).await.unwrap().into_split();
@@ -234,16 +235,27 @@ impl TestApp {
             }
             answer
         });
+        let framing = if chunked { "Transfer-Encoding: chunked".to_string() } else { format!("Content-Length: {}", body.len()) };
         let head = format!(
             "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: turnout_invitation={token}\r\nAccept: application/json\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
+             Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\nConnection: close\r\n\r\n"
         );
         if tx.write_all(head.as_bytes()).await.is_ok() {
             for chunk in body.chunks(64 * 1024) {
-                if tx.write_all(chunk).await.is_err() {
+                // The server may answer and close early; later writes may fail, which is the point.
+                let written = if chunked {
+                    tx.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.is_ok()
+                        && tx.write_all(chunk).await.is_ok()
+                        && tx.write_all(b"\r\n").await.is_ok()
+                } else {
+                    tx.write_all(chunk).await.is_ok()
+                };
+                if !written {
                     break;
                 }
+            }
+            if chunked {
+                let _ = tx.write_all(b"0\r\n\r\n").await;
             }
         }
         let answer = reader.await.unwrap();
