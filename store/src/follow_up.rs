@@ -158,6 +158,8 @@ pub struct FollowUpRow {
     pub last_reached_at: Option<DateTime<Utc>>,
     /// Whether a notice went unread past its follow-up time.
     pub unread_notice: bool,
+    /// Whether they attended, once recorded.
+    pub outcome: Option<InterviewOutcome>,
 }
 
 impl FollowUpRow {
@@ -632,6 +634,7 @@ impl Store {
                     risk_override: override_from_row(row)?,
                     last_reached_at: row.try_get::<Option<i64>, _>("last_reached_at")?.map(from_ts).transpose()?,
                     unread_notice: row.try_get::<i64, _>("unread_open")? > 0,
+                    outcome: input.outcome,
                 })
             })
             .collect()

@@ -133,15 +133,14 @@ pub async fn call_list(locale: Locale) -> Result<CallListPage, AppError> {
     Ok(CallListPage { viewer: viewer(&user), editable: editable(&user), rows: rows.into_iter().map(|(_, r)| r).collect() })
 }
 
-/// A candidate the user may see, with their campaign.
-async fn visible_candidate(store: &Store, user: &HrUser, candidate_id: i64) -> Result<(FollowUpRow, Campaign), AppError> {
-    let campaign_id = store.candidate_campaign(candidate_id).await?;
-    let campaign = visible_campaign(store, user, campaign_id).await?;
-    let now = app_context()?.clock.now();
-    refresh(store, RiskScope::Candidate(candidate_id), now).await?;
-    let row =
-        store.follow_up_rows(RiskScope::Candidate(candidate_id), now).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    Ok((row, campaign))
+/// The campaign of a candidate the user may see (others look missing).
+async fn candidate_campaign(store: &Store, user: &HrUser, candidate_id: i64) -> Result<Campaign, AppError> {
+    visible_campaign(store, user, store.candidate_campaign(candidate_id).await?).await
+}
+
+/// A candidate's follow-up row as of `now`.
+async fn follow_up_row(store: &Store, candidate_id: i64, now: DateTime<Utc>) -> Result<FollowUpRow, AppError> {
+    store.follow_up_rows(RiskScope::Candidate(candidate_id), now).await?.into_iter().next().ok_or(AppError::NotFound)
 }
 
 fn feedback_view(r: &FeedbackRecord, zone: TimeZone, locale: Locale) -> FeedbackView {
@@ -149,13 +148,7 @@ fn feedback_view(r: &FeedbackRecord, zone: TimeZone, locale: Locale) -> Feedback
     let (kind, title, text) = match &r.feedback {
         Feedback::Survey(s) => (
             "survey",
-            format!(
-                "{} {}/5 · {} {}/5",
-                f.mean_satisfaction.split(['（', ' ', '(']).next().unwrap_or_default(),
-                s.satisfaction.get(),
-                f.mean_relevance.split(['（', ' ', '(']).next().unwrap_or_default(),
-                s.relevance.get()
-            ),
+            format!("{} {}/5 · {} {}/5", f.satisfaction_label, s.satisfaction.get(), f.relevance_label, s.relevance.get()),
             s.comment.clone(),
         ),
         Feedback::Problem(p) => (
@@ -179,7 +172,9 @@ pub async fn candidate_page(candidate_id: i64, locale: Locale) -> Result<Candida
     let user = current_hr().await?;
     let ctx = app_context()?;
     let now = ctx.clock.now();
-    let (row, campaign) = visible_candidate(&ctx.store, &user, candidate_id).await?;
+    let campaign = candidate_campaign(&ctx.store, &user, candidate_id).await?;
+    refresh(&ctx.store, RiskScope::Candidate(candidate_id), now).await?;
+    let row = follow_up_row(&ctx.store, candidate_id, now).await?;
     let zone = campaign.time_zone;
     let f = locale.follow_up();
     let model = ctx.store.active_risk_model().await?;
@@ -193,14 +188,6 @@ pub async fn candidate_page(candidate_id: i64, locale: Locale) -> Result<Candida
         .map(|s| ActivityView { what: f.signal(s.kind).to_string(), at: format::instant(s.occurred_at, zone, locale) })
         .collect();
     activity.reverse();
-    let outcome = ctx
-        .store
-        .risk_inputs(RiskScope::Candidate(candidate_id), now)
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|i| i.outcome)
-        .map(|o| o.as_str().to_string());
     Ok(CandidatePage {
         viewer: viewer(&user),
         editable: editable(&user),
@@ -225,7 +212,7 @@ pub async fn candidate_page(candidate_id: i64, locale: Locale) -> Result<Candida
                 at: format::instant(c.at, zone, locale),
             })
             .collect(),
-        outcome,
+        outcome: row.outcome.map(|o| o.as_str().to_string()),
         outcome_allowed: outcome_allowed(row.facts.state, row.facts.slot_starts_at, now),
         feedback: feedback.iter().map(|r| feedback_view(r, zone, locale)).collect(),
         activity,
@@ -252,7 +239,8 @@ fn choice<T: std::str::FromStr>(raw: Option<String>) -> Result<T, AppError> {
 async fn acting_on(candidate_id: i64) -> Result<(HrUser, FollowUpRow), AppError> {
     let user = current_hr().await?;
     let ctx = app_context()?;
-    let (row, _) = visible_candidate(&ctx.store, &user, candidate_id).await?;
+    candidate_campaign(&ctx.store, &user, candidate_id).await?;
+    let row = follow_up_row(&ctx.store, candidate_id, ctx.clock.now()).await?;
     if !editable(&user) {
         return Err(AppError::Forbidden);
     }
