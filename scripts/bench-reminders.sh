@@ -6,5 +6,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-export PATH="$HOME/.cargo/bin:$PATH"
+. "$root/scripts/tools.sh"
 cargo test -p turnout --test reminders_bench ${BENCH_PROFILE:+--profile "$BENCH_PROFILE"} -- --ignored --nocapture

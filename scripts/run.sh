@@ -5,9 +5,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+. "$root/scripts/tools.sh"
 
-cargo leptos build --release --precompress
+# --split: the device check's WebAssembly is loaded only on its own page.
+cargo leptos build --release --precompress --split
 target="${CARGO_TARGET_DIR:-$root/target}"
 export DATABASE_URL="${DATABASE_URL:-sqlite://$root/data/turnout.db}"
 export TURNOUT_ADDR="${TURNOUT_ADDR:-127.0.0.1:3000}"

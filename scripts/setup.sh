@@ -8,7 +8,8 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
-export PATH="$HOME/.cargo/bin:$PATH"
+# shellcheck source=scripts/tools.sh
+. "$root/scripts/tools.sh"
 
 CARGO_LEPTOS_VERSION=0.3.10
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
@@ -40,14 +41,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-if ! command -v wasm-opt >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    apt_install binaryen
-  else
-    say "installing wasm-opt from npm (binaryen)"
-    mkdir -p "$root/.tools" && npm install --silent --prefix "$root/.tools" binaryen@132.0.0
-    export PATH="$root/.tools/node_modules/.bin:$PATH"
-  fi
+# wasm-opt from npm's binaryen 132, not Debian's 108: the split build hands wasm-opt modules
+# that keep their linker sections, and 108 then points wasm-bindgen's value table export at
+# the function table, so the page's WebAssembly fails to start.
+if [ ! -x "$TURNOUT_BINARYEN/node_modules/.bin/wasm-opt" ]; then
+  say "installing wasm-opt from npm (binaryen 132) into $TURNOUT_BINARYEN"
+  mkdir -p "$TURNOUT_BINARYEN"
+  npm install --silent --no-audit --no-fund --prefix "$TURNOUT_BINARYEN" binaryen@132.0.0
 fi
 
 if [ "$want_test" = 1 ]; then

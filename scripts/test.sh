@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh --test
-export PATH="$HOME/.cargo/bin:$PATH"
+. "$root/scripts/tools.sh"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 if [ -z "${TURNOUT_TEST_POSTGRES_URL:-}" ]; then
@@ -29,11 +29,13 @@ cargo test -p turnout-app --features ssr --lib
 step "server: unit and integration tests (SQLite and PostgreSQL)"
 cargo test -p turnout
 
-step "release build of the site and server (what scripts/run.sh serves)"
-cargo leptos build --release
+step "release build of the site and server (what scripts/run.sh serves; the browser tests use it)"
+cargo leptos build --release --precompress --split
+target="${CARGO_TARGET_DIR:-$root/target}"
+export TURNOUT_BIN="$target/release/turnout"
 
-step "building the site for the browser tests"
-cargo leptos build
+step "bundle budget: what a candidate's browser downloads"
+bash scripts/bundle-size.sh
 
 step "browser tests (Chromium)"
 cd end2end

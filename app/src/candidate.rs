@@ -1,5 +1,5 @@
 //! The candidate's invitation page: see the invitation, confirm or change a slot, or decline.
-//! Every form works as a plain HTML form and, once hydrated, without reloading the page.
+//! Every form works as a plain HTML form and, with scripts on, without reloading the page.
 
 use crate::dto::{ChangeClosed, InvitationView, Outcome};
 use crate::error::AppError;
@@ -50,42 +50,33 @@ fn notice_text(n: &Notice, s: &Strings) -> String {
     }
 }
 
-/// `/invitation`: the candidate's page.
+/// `/invitation`: the candidate's page. Its forms post to the server, which sends the browser
+/// back here with the outcome in the query string; with scripts on, [`crate::enhance`] does
+/// the same without reloading the page.
 #[component]
 pub fn InvitationPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmSlot>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
-    let invitation = Resource::new(move || (confirm.version().get(), decline.version().get()), |_| get_invitation());
-
-    // After a plain form post the outcome arrives in the query string; after a script call, as
-    // the action's value. The latest one wins.
+    let invitation = Resource::new(|| (), |_| get_invitation());
     let query = use_query_map();
-    let notice = RwSignal::new(None::<Notice>);
-    Effect::new(move |_| {
-        if let Some(r) = confirm.value().get() {
-            notice.set(Some(r.map(Notice::Done).unwrap_or_else(Notice::Failed)));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(r) = decline.value().get() {
-            notice.set(Some(r.map(Notice::Done).unwrap_or_else(Notice::Failed)));
-        }
-    });
-    let shown_notice = move || {
-        notice.get().or_else(|| {
-            let q = query.read();
-            q.get("error")
-                .and_then(|c| AppError::from_code(&c))
-                .map(Notice::Failed)
-                .or_else(|| q.get("done").and_then(|c| Outcome::from_code(&c)).map(Notice::Done))
-        })
+    let notice = move || {
+        let q = query.read_untracked();
+        q.get("error")
+            .and_then(|c| AppError::from_code(&c))
+            .map(Notice::Failed)
+            .or_else(|| q.get("done").and_then(|c| Outcome::from_code(&c)).map(Notice::Done))
     };
 
     view! {
         <Transition fallback=move || view! { <p class="loading">{use_locale().strings().loading}</p> }>
             {move || Suspend::new(async move {
                 match invitation.await {
-                    Ok(v) => view! { <InvitationBody v=v confirm=confirm decline=decline notice=Signal::derive(shown_notice) /> }.into_any(),
+                    Ok(v) => view! {
+                        <div id="invitation" data-swap="">
+                            <InvitationBody v=v confirm=confirm decline=decline notice=notice() />
+                        </div>
+                        <crate::enhance::FormEnhancement />
+                    }.into_any(),
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         crate::server::set_page_status(e.status());
@@ -118,12 +109,11 @@ fn InvitationBody(
     v: InvitationView,
     confirm: ServerAction<ConfirmSlot>,
     decline: ServerAction<DeclineInvitation>,
-    notice: Signal<Option<Notice>>,
+    notice: Option<Notice>,
 ) -> impl IntoView {
     let s = use_locale().strings();
     let state = v.state;
     let open = !matches!(state, InvitationState::Declined | InvitationState::Expired);
-    let pending = Signal::derive(move || confirm.pending().get() || decline.pending().get());
     view! {
         <section class="intro">
             <p class="bank">{v.bank.clone()}</p>
@@ -134,7 +124,7 @@ fn InvitationBody(
                 <strong class=format!("state state-{}", state.as_str())>{s.state(state)}</strong>
             </p>
         </section>
-        {move || notice.get().map(|n| {
+        {notice.map(|n| {
             let failed = matches!(n, Notice::Failed(_));
             view! {
                 <p class=if failed { "notice notice-error" } else { "notice notice-ok" } role=if failed { "alert" } else { "status" }>
@@ -177,7 +167,7 @@ fn InvitationBody(
             };
             view! { <p class="muted">{text}</p> }
         })}
-        {v.can_choose.then(|| view! { <SlotChooser v=v.clone() confirm=confirm pending=pending /> })}
+        {v.can_choose.then(|| view! { <SlotChooser v=v.clone() confirm=confirm /> })}
         {open.then(|| view! {
             <section class="card guide-link">
                 <h2>{s.guide_title}</h2>
@@ -194,7 +184,7 @@ fn InvitationBody(
             <p>{s.about_body}</p>
         </details>
         <p class="feedback-link"><a href=crate::follow_up::feedback::FEEDBACK_PATH>{use_locale().follow_up().feedback_link}</a></p>
-        {open.then(|| view! { <DeclineForm decline=decline pending=pending /> })}
+        {open.then(|| view! { <DeclineForm decline=decline /> })}
         {(!v.help_contact.is_empty()).then(|| view! {
             <footer class="help">
                 <h2>{s.help_heading}</h2>
@@ -205,7 +195,7 @@ fn InvitationBody(
 }
 
 #[component]
-fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>, pending: Signal<bool>) -> impl IntoView {
+fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>) -> impl IntoView {
     let s = use_locale().strings();
     let rescheduling = v.booked.is_some();
     let has_slots = v.days.iter().any(|d| !d.slots.is_empty());
@@ -245,7 +235,7 @@ fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>, pending: S
                             </fieldset>
                         }).collect_view()}
                         {has_free.then(|| view! {
-                            <button type="submit" class="button primary" disabled=move || pending.get()>
+                            <button type="submit" class="button primary">
                                 {if rescheduling { s.reschedule_button } else { s.confirm_button }}
                             </button>
                         })}
@@ -259,7 +249,7 @@ fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>, pending: S
 }
 
 #[component]
-fn DeclineForm(decline: ServerAction<DeclineInvitation>, pending: Signal<bool>) -> impl IntoView {
+fn DeclineForm(decline: ServerAction<DeclineInvitation>) -> impl IntoView {
     let s = use_locale().strings();
     view! {
         <details class="card decline">
@@ -278,7 +268,7 @@ fn DeclineForm(decline: ServerAction<DeclineInvitation>, pending: Signal<bool>) 
                     <span>{s.decline_note_label}</span>
                     <textarea name="note" rows="3" maxlength="500"></textarea>
                 </label>
-                <button type="submit" class="button danger" disabled=move || pending.get()>{s.decline_button}</button>
+                <button type="submit" class="button danger">{s.decline_button}</button>
             </ActionForm>
         </details>
     }

@@ -40,13 +40,10 @@ pub fn GuidePage() -> impl IntoView {
     let ack = ServerAction::<AcknowledgeGuide>::new();
     // Fetched once: acknowledging updates the progress shown without recording another opening.
     let guide = Resource::new(|| (), |_| get_guide());
+    // After the acknowledgement the server sends the browser back with the outcome in the query.
     let query = use_query_map();
-    let acknowledged = move || {
-        matches!(ack.value().get(), Some(Ok(_))) || query.read().get("done").as_deref() == Some(Outcome::GuideAcknowledged.code())
-    };
-    let failed = move || {
-        ack.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
-    };
+    let acknowledged = move || query.read_untracked().get("done").as_deref() == Some(Outcome::GuideAcknowledged.code());
+    let failed = move || query.read_untracked().get("error").and_then(|c| AppError::from_code(&c));
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
@@ -76,9 +73,9 @@ pub fn GuidePage() -> impl IntoView {
                                     <div class="guide-body" inner_html=sec.html.clone()></div>
                                 </section>
                             }).collect_view()}
-                            <div id="guide-end" class="guide-end">
-                                {move || failed().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
-                                {move || if already || acknowledged() {
+                            <div id="guide-end" class="guide-end" data-swap="">
+                                {failed().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
+                                {if already || acknowledged() {
                                     view! { <p class="notice notice-ok" role="status">{s.done_acknowledged}</p> }.into_any()
                                 } else {
                                     view! {
@@ -89,6 +86,7 @@ pub fn GuidePage() -> impl IntoView {
                                 }}
                             </div>
                             <ReadingObserver />
+                            <crate::enhance::FormEnhancement />
                         }.into_any()
                     }
                 }
@@ -97,18 +95,13 @@ pub fn GuidePage() -> impl IntoView {
     }
 }
 
-/// Reports each section as it comes into view, and the end of the guide, once per visit.
-#[component]
-fn ReadingObserver() -> impl IntoView {
+/// Reports each section as it comes into view, and the end of the guide, once per visit: an
+/// island with no markup of its own, watching the server-rendered sections.
+#[island]
+pub fn ReadingObserver() -> impl IntoView {
+    // Runs once, when the island hydrates; the observer lives as long as the page.
     #[cfg(feature = "hydrate")]
-    {
-        Effect::new(move |_| {
-            if let Some(observer) = observe_reading() {
-                let observer = send_wrapper::SendWrapper::new(observer);
-                on_cleanup(move || observer.disconnect());
-            }
-        });
-    }
+    let _ = observe_reading();
 }
 
 #[cfg(feature = "hydrate")]

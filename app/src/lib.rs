@@ -1,5 +1,11 @@
 //! Turnout's pages and server functions. Built with `ssr` for the server and `hydrate` for the
 //! browser, never both.
+//!
+//! Pages are rendered on the server and work as plain HTML. Only the parts that need the
+//! browser are islands, hydrated from WebAssembly: the candidate's forms posting without a
+//! reload ([`enhance`]), the guide's reading tracker ([`guide::ReadingObserver`]) and the
+//! device check ([`device::Check`], loaded only on its page). Nothing else is compiled into
+//! the browser's bundle; HR's pages post their forms and render the result on the server.
 
 // HR's status table is one deeply nested view type; computing its layout in a release
 // `hydrate` build needs more than the default 128 levels.
@@ -8,6 +14,7 @@
 pub mod candidate;
 pub mod device;
 pub mod dto;
+pub mod enhance;
 pub mod error;
 pub mod follow_up;
 pub mod guide;
@@ -24,9 +31,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
 
-/// The language of this page, as provided by [`App`].
+/// The language of this page: as provided by [`App`] on the server; read from `<html lang>`
+/// inside an island in the browser, where the app's context does not exist.
 pub fn use_locale() -> Locale {
-    use_context::<Locale>().unwrap_or_default()
+    use_context::<Locale>().unwrap_or_else(detect_locale)
 }
 
 /// The reader's language: from the request on the server, from `<html lang>` in the browser.
@@ -75,7 +83,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="referrer" content="no-referrer" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>

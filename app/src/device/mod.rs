@@ -201,8 +201,9 @@ pub fn DeviceCheckPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Check(page: DeviceCheckPage) -> impl IntoView {
+/// The check itself: an island, the only part of the page that runs in the browser.
+#[island(lazy)]
+pub fn Check(page: DeviceCheckPage) -> impl IntoView {
     let locale = use_locale();
     let d = DeviceStrings::of(locale);
     let ui = CheckUi::new();

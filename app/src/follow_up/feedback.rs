@@ -52,7 +52,13 @@ pub fn FeedbackPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { {notice_view(latest)} {feedback_view(p, survey, problem)} }.into_any(),
+                    Ok(p) => view! {
+                        <div id="feedback" data-swap="">
+                            {notice_view(latest)}
+                            {feedback_view(p, survey, problem)}
+                        </div>
+                        <crate::enhance::FormEnhancement />
+                    }.into_any(),
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         crate::server::set_page_status(e.status());
