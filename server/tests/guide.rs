@@ -60,6 +60,8 @@ async fn reading_the_guide_is_recorded_and_hr_sees_it(backend: Backend) {
     for k in [SignalKind::GuideOpened, SignalKind::GuideSectionSeen, SignalKind::GuideFinished, SignalKind::GuideAcknowledged] {
         assert!(kinds.contains(&k), "{k:?} recorded");
     }
+    let openings = kinds.iter().filter(|k| **k == SignalKind::GuideOpened).count();
+    assert_eq!(openings, 1, "the page the acknowledgement comes back to is not another opening");
     // Opening it again later never moves progress back.
     c.get(format!("{}/invitation/guide", app.base)).send().await.unwrap();
     assert_eq!(progress(&app, &token).await.0, GuideProgress::Acknowledged);

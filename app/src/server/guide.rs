@@ -53,8 +53,13 @@ pub fn render_sections(markdown: &str) -> Vec<GuideSection> {
 pub async fn guide_view(locale: Locale) -> Result<GuideView, AppError> {
     let ctx = app_context()?;
     let token = invitation_token()?;
-    let (_, campaign) = ctx.store.invitation_by_token(&token).await?.ok_or(AppError::InvalidLink)?;
-    let progress = ctx.store.record_guide_event(&token, &GuideEvent::Opened, ctx.clock.now()).await?;
+    let (invitation, campaign) = ctx.store.invitation_by_token(&token).await?.ok_or(AppError::InvalidLink)?;
+    // The page the acknowledgement form comes back to is the same visit, not another opening.
+    let progress = if after_form_post() {
+        invitation.guide_progress
+    } else {
+        ctx.store.record_guide_event(&token, &GuideEvent::Opened, ctx.clock.now()).await?
+    };
     Ok(GuideView {
         sections: render_sections(guide_text(&campaign, locale)),
         bank: campaign.bank,
@@ -62,6 +67,14 @@ pub async fn guide_view(locale: Locale) -> Result<GuideView, AppError> {
         progress,
         help_contact: campaign.help_contact,
     })
+}
+
+/// Whether this page request is the redirect back after one of the page's forms (it carries
+/// the outcome as `done=` or `error=`).
+fn after_form_post() -> bool {
+    super::request_parts()
+        .and_then(|p| p.uri.query().map(|q| q.split('&').any(|kv| kv.starts_with("done=") || kv.starts_with("error="))))
+        .unwrap_or(false)
 }
 
 /// Records a section seen (`section`) or the end reached (`end`).
