@@ -3,7 +3,7 @@
 
 use crate::campaigns::insert_signal;
 use crate::records::corrupt;
-use crate::{from_ts, ts, Result, Store, StoreError};
+use crate::{from_ts, ts, Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -245,6 +245,14 @@ fn input_from_row(row: &AnyRow, now: DateTime<Utc>) -> Result<RiskInput> {
     })
 }
 
+/// Up to this many assessments are written with plain parameters (see `save_few_assessments`).
+const SMALL_BATCH: usize = 50;
+
+/// Replaces a candidate's stored assessment.
+const UPSERT_ASSESSMENT: &str = "ON CONFLICT (candidate_id) DO UPDATE SET model_version = excluded.model_version, \
+     probability = excluded.probability, level = excluded.level, reasons = excluded.reasons, \
+     assessed_at = excluded.assessed_at, signal_id = excluded.signal_id";
+
 fn reasons_json(a: &RiskAssessment) -> String {
     serde_json::Value::Array(
         a.reasons.iter().map(|r| serde_json::json!({ "id": r.id.as_str(), "zh": r.zh, "en": r.en })).collect(),
@@ -310,42 +318,81 @@ impl Store {
         rows.iter().map(|row| input_from_row(row, now)).collect()
     }
 
-    /// Stores assessments (replacing each candidate's previous one) in one transaction, many
-    /// rows per statement.
+    /// Stores assessments (replacing each candidate's previous one) in one transaction. The rows
+    /// travel as one JSON array per statement, which each database unpacks itself: binding
+    /// eight parameters per row cost more than writing the rows.
     pub async fn save_assessments(&self, assessed: &[(RiskInput, RiskAssessment)], now: DateTime<Utc>) -> Result<()> {
-        /// Rows per statement: 8 parameters each stays far below either database's limit.
-        const ROWS: usize = 500;
+        /// Rows per statement, to bound the size of one parameter.
+        const ROWS: usize = 20_000;
+        if assessed.len() <= SMALL_BATCH {
+            return self.save_few_assessments(assessed, now).await;
+        }
+        let rows = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+                 json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), $2, \
+                 json_extract(value, '$[6]') FROM json_each($1) WHERE true"
+            }
+            Backend::Postgres => {
+                "SELECT (e->>0)::bigint, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::double precision, e->>4, e->>5, \
+                 $2, (e->>6)::bigint FROM jsonb_array_elements($1::jsonb) AS e"
+            }
+        };
+        let sql = format!(
+            "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
+             assessed_at, signal_id) {rows} {UPSERT_ASSESSMENT}"
+        );
         let mut tx = self.pool.begin().await?;
         for chunk in assessed.chunks(ROWS) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|r| {
-                    let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
-                    format!("({})", p.join(", "))
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
-                 assessed_at, signal_id) VALUES {} \
-                 ON CONFLICT (candidate_id) DO UPDATE SET model_version = excluded.model_version, \
-                 probability = excluded.probability, level = excluded.level, reasons = excluded.reasons, \
-                 assessed_at = excluded.assessed_at, signal_id = excluded.signal_id",
-                values.join(", ")
+            let batch = serde_json::Value::Array(
+                chunk
+                    .iter()
+                    .map(|(input, a)| {
+                        serde_json::json!([
+                            input.candidate_id,
+                            input.campaign_id,
+                            a.model_version,
+                            a.probability,
+                            a.level.as_str(),
+                            reasons_json(a),
+                            input.signal_id
+                        ])
+                    })
+                    .collect(),
             );
-            let mut query = sqlx::query(&sql);
-            for (input, a) in chunk {
-                query = query
-                    .bind(input.candidate_id)
-                    .bind(input.campaign_id)
-                    .bind(i64::from(a.model_version))
-                    .bind(a.probability)
-                    .bind(a.level.as_str())
-                    .bind(reasons_json(a))
-                    .bind(ts(now))
-                    .bind(input.signal_id);
-            }
-            query.execute(&mut *tx).await?;
+            sqlx::query(&sql).bind(batch.to_string()).bind(ts(now)).execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a few assessments with one parameter per value: for the refresh after a signal,
+    /// where building and unpacking JSON would cost more than it saves.
+    async fn save_few_assessments(&self, assessed: &[(RiskInput, RiskAssessment)], now: DateTime<Utc>) -> Result<()> {
+        let values: Vec<String> = (0..assessed.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
+             assessed_at, signal_id) VALUES {} {UPSERT_ASSESSMENT}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (input, a) in assessed {
+            query = query
+                .bind(input.candidate_id)
+                .bind(input.campaign_id)
+                .bind(i64::from(a.model_version))
+                .bind(a.probability)
+                .bind(a.level.as_str())
+                .bind(reasons_json(a))
+                .bind(ts(now))
+                .bind(input.signal_id);
+        }
+        query.execute(&self.pool).await?;
         Ok(())
     }
 
