@@ -7,7 +7,6 @@ use crate::i18n::{fill, Strings};
 use crate::use_locale;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use turnout_domain::{DeclineReason, InvitationState};
 
 /// The page's own path (the token lives in a cookie, never in this URL).
@@ -34,19 +33,15 @@ pub async fn decline_invitation(reason: Option<String>, note: Option<String>) ->
 }
 
 /// What the page tells the candidate after an action.
-#[derive(Debug, Clone, PartialEq)]
-enum Notice {
-    Done(Outcome),
-    Failed(AppError),
-}
+type Notice = Result<Outcome, AppError>;
 
 fn notice_text(n: &Notice, s: &Strings) -> String {
     match n {
-        Notice::Done(Outcome::Confirmed) => s.done_confirmed.into(),
-        Notice::Done(Outcome::Rescheduled) => s.done_rescheduled.into(),
-        Notice::Done(Outcome::Declined) => s.done_declined.into(),
-        Notice::Done(Outcome::GuideAcknowledged) => s.done_acknowledged.into(),
-        Notice::Failed(e) => e.message(s),
+        Ok(Outcome::Confirmed) => s.done_confirmed.into(),
+        Ok(Outcome::Rescheduled) => s.done_rescheduled.into(),
+        Ok(Outcome::Declined) => s.done_declined.into(),
+        Ok(Outcome::GuideAcknowledged) => s.done_acknowledged.into(),
+        Err(e) => e.message(s),
     }
 }
 
@@ -58,14 +53,7 @@ pub fn InvitationPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmSlot>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
     let invitation = Resource::new(|| (), |_| get_invitation());
-    let query = use_query_map();
-    let notice = move || {
-        let q = query.read_untracked();
-        q.get("error")
-            .and_then(|c| AppError::from_code(&c))
-            .map(Notice::Failed)
-            .or_else(|| q.get("done").and_then(|c| Outcome::from_code(&c)).map(Notice::Done))
-    };
+    let notice = StoredValue::new(crate::posted(Outcome::from_code));
 
     view! {
         <Transition fallback=move || view! { <p class="loading">{use_locale().strings().loading}</p> }>
@@ -73,24 +61,23 @@ pub fn InvitationPage() -> impl IntoView {
                 match invitation.await {
                     Ok(v) => view! {
                         <div id="invitation" data-swap="">
-                            <InvitationBody v=v confirm=confirm decline=decline notice=notice() />
+                            <InvitationBody v=v confirm=confirm decline=decline notice=notice.get_value() />
                         </div>
                         <crate::enhance::FormEnhancement />
                     }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::set_page_status(e.status());
-                        view! { <InvalidLink error=e /> }.into_any()
-                    }
+                    Err(e) => view! { <InvalidLink error=e /> }.into_any(),
                 }
             })}
         </Transition>
     }
 }
 
-/// The plain page shown for an unknown, replaced or expired link. It reveals nothing.
+/// The plain page shown for an unknown, replaced or expired link, with the error's status. It
+/// reveals nothing.
 #[component]
 pub fn InvalidLink(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::set_page_status(error.status());
     let s = use_locale().strings();
     let (title, body) = match error {
         AppError::InvalidLink => (s.invalid_link_title.to_string(), s.invalid_link_body.to_string()),
@@ -125,7 +112,7 @@ fn InvitationBody(
             </p>
         </section>
         {notice.map(|n| {
-            let failed = matches!(n, Notice::Failed(_));
+            let failed = n.is_err();
             view! {
                 <p class=if failed { "notice notice-error" } else { "notice notice-ok" } role=if failed { "alert" } else { "status" }>
                     {notice_text(&n, s)}

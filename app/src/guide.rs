@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::use_locale;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use turnout_domain::guide::GuideProgress;
 
 /// The guide page's path.
@@ -38,21 +37,16 @@ pub async fn acknowledge_guide() -> Result<Outcome, AppError> {
 pub fn GuidePage() -> impl IntoView {
     let s = use_locale().strings();
     let ack = ServerAction::<AcknowledgeGuide>::new();
-    // Fetched once: acknowledging updates the progress shown without recording another opening.
     let guide = Resource::new(|| (), |_| get_guide());
     // After the acknowledgement the server sends the browser back with the outcome in the query.
-    let query = use_query_map();
-    let acknowledged = move || query.read_untracked().get("done").as_deref() == Some(Outcome::GuideAcknowledged.code());
-    let failed = move || query.read_untracked().get("error").and_then(|c| AppError::from_code(&c));
+    let posted = crate::posted(|c| (c == Outcome::GuideAcknowledged.code()).then_some(()));
+    let acknowledged = matches!(posted, Some(Ok(())));
+    let failed = StoredValue::new(posted.and_then(Result::err));
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match guide.await {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::set_page_status(e.status());
-                        view! { <crate::candidate::InvalidLink error=e /> }.into_any()
-                    }
+                    Err(e) => view! { <crate::candidate::InvalidLink error=e /> }.into_any(),
                     Ok(g) => {
                         let already = g.progress == GuideProgress::Acknowledged;
                         view! {
@@ -74,8 +68,8 @@ pub fn GuidePage() -> impl IntoView {
                                 </section>
                             }).collect_view()}
                             <div id="guide-end" class="guide-end" data-swap="">
-                                {failed().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
-                                {if already || acknowledged() {
+                                {failed.get_value().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
+                                {if already || acknowledged {
                                     view! { <p class="notice notice-ok" role="status">{s.done_acknowledged}</p> }.into_any()
                                 } else {
                                     view! {

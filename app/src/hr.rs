@@ -3,7 +3,7 @@
 
 use crate::dto::{CampaignCard, CampaignsPage, GuideEditor, StatusPage};
 use crate::error::AppError;
-use crate::use_locale;
+use crate::{for_path_id, path_id, posted, use_locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -72,14 +72,11 @@ pub(crate) fn hr_error(e: AppError) -> AnyView {
 pub fn HrLoginPage() -> impl IntoView {
     let s = use_locale().strings();
     let login = ServerAction::<HrLogin>::new();
-    let query = use_query_map();
-    let error = move || {
-        login.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
-    };
+    let error = posted(|_| None::<()>).and_then(Result::err);
     view! {
         <section class="card narrow" aria-labelledby="login-title">
             <h1 id="login-title">{s.hr_sign_in}</h1>
-            {move || error().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
+            {error.map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
             <ActionForm action=login attr:class="stack">
                 <label>
                     <span>{s.hr_email}</span>
@@ -167,18 +164,13 @@ pub fn HrStatusPage() -> impl IntoView {
         move || {
             let q = query.read();
             (
-                params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
+                path_id(&params.read()),
                 q.get("state"),
                 q.get("q"),
                 q.get("page").and_then(|p| p.parse::<u32>().ok()),
             )
         },
-        |(id, state, q, page)| async move {
-            match id {
-                Some(id) => hr_status(id, state, q, page).await,
-                None => Err(AppError::NotFound),
-            }
-        },
+        |(id, state, q, page)| for_path_id(id, move |id| hr_status(id, state, q, page)),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
@@ -322,21 +314,11 @@ pub async fn hr_save_guide(campaign: Option<String>, guide_zh: Option<String>, g
 pub fn HrGuidePage() -> impl IntoView {
     let s = use_locale().strings();
     let params = use_params_map();
-    let query = use_query_map();
     let save = ServerAction::<HrSaveGuide>::new();
-    let editor = Resource::new(
-        move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
-        |id| async move {
-            match id {
-                Some(id) => hr_guide(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    let saved = move || matches!(save.value().get(), Some(Ok(()))) || query.read().get("done").as_deref() == Some("saved");
-    let failed = move || {
-        save.value().get().and_then(|r| r.err()).or_else(|| query.read().get("error").and_then(|c| AppError::from_code(&c)))
-    };
+    let editor = Resource::new(move || path_id(&params.read()), |id| for_path_id(id, hr_guide));
+    let outcome = posted(|c| (c == "saved").then_some(()));
+    let saved = matches!(outcome, Some(Ok(())));
+    let failed = StoredValue::new(outcome.and_then(Result::err));
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
@@ -345,8 +327,8 @@ pub fn HrGuidePage() -> impl IntoView {
                     Ok(g) => view! {
                         <p><a href=format!("/hr/campaigns/{}", g.campaign_id)>"← "{g.title.clone()}</a></p>
                         <h1>{s.hr_edit_guide}</h1>
-                        {move || saved().then(|| view! { <p class="notice notice-ok" role="status">{s.hr_saved}</p> })}
-                        {move || failed().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
+                        {saved.then(|| view! { <p class="notice notice-ok" role="status">{s.hr_saved}</p> })}
+                        {failed.get_value().map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
                         <ActionForm action=save attr:class="stack guide-editor">
                             <input type="hidden" name="campaign" value=g.campaign_id.to_string() />
                             <label>

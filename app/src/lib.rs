@@ -61,6 +61,33 @@ fn detect_locale() -> Locale {
     }
 }
 
+/// What a plain form post came back with (see `server::finish_form`): `?error=` as the error,
+/// else `?done=` as read by `done`. Pages render on the server, so this is read once.
+pub fn posted<T>(done: impl Fn(&str) -> Option<T>) -> Option<Result<T, error::AppError>> {
+    let query = leptos_router::hooks::use_query_map();
+    let q = query.read_untracked();
+    q.get("error")
+        .and_then(|c| error::AppError::from_code(&c))
+        .map(Err)
+        .or_else(|| q.get("done").and_then(|c| done(&c)).map(Ok))
+}
+
+/// The `:id` in a page's path; `None` when it is not a number.
+pub fn path_id(params: &leptos_router::params::ParamsMap) -> Option<i64> {
+    params.get("id").and_then(|id| id.parse().ok())
+}
+
+/// Loads a page for the [`path_id`]; an id that is not a number is a 404.
+pub async fn for_path_id<T, F>(id: Option<i64>, load: impl FnOnce(i64) -> F) -> Result<T, error::AppError>
+where
+    F: std::future::Future<Output = Result<T, error::AppError>>,
+{
+    match id {
+        Some(id) => load(id).await,
+        None => Err(error::AppError::NotFound),
+    }
+}
+
 /// Percent-encodes a query value.
 pub fn url_encode(s: &str) -> String {
     s.bytes()

@@ -8,7 +8,7 @@
 
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::use_locale;
+use crate::{for_path_id, path_id, posted, use_locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -401,34 +401,12 @@ pub fn HrNoticesPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let q = query.read();
-            (
-                params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
-                q.get("state"),
-                q.get("q"),
-                save.version().get(),
-                resend.version().get(),
-            )
+            (path_id(&params.read()), q.get("state"), q.get("q"))
         },
-        |(id, state, q, _, _)| async move {
-            match id {
-                Some(id) => hr_notices(id, state, q).await,
-                None => Err(AppError::NotFound),
-            }
-        },
+        |(id, state, q)| for_path_id(id, move |id| hr_notices(id, state, q)),
     );
-    let outcome = move || {
-        let from_action = save.value().get().or_else(|| resend.value().get());
-        match from_action {
-            Some(Ok(code)) => outcome_message(&code, n),
-            Some(Err(e)) => Some((false, e.message(s))),
-            None => {
-                let q = query.read();
-                q.get("done")
-                    .and_then(|c| outcome_message(&c, n))
-                    .or_else(|| q.get("error").and_then(|c| AppError::from_code(&c)).map(|e| (false, e.message(s))))
-            }
-        }
-    };
+    let shown = StoredValue::new(posted(|c| outcome_message(c, n)).map(|r| r.unwrap_or_else(|e| (false, e.message(s)))));
+    let outcome = move || shown.get_value();
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {

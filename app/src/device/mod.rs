@@ -189,11 +189,7 @@ pub fn DeviceCheckPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::set_page_status(e.status());
-                        view! { <crate::candidate::InvalidLink error=e /> }.into_any()
-                    }
+                    Err(e) => view! { <crate::candidate::InvalidLink error=e /> }.into_any(),
                     Ok(p) => view! { <Check page=p /> }.into_any(),
                 }
             })}

@@ -2,7 +2,7 @@
 //! One answer of each kind, which the candidate can change.
 
 use super::dto::{CandidateFeedback, Saved};
-use super::{notice_view, watch};
+use super::notice_view;
 use crate::candidate::InvalidLink;
 use crate::error::AppError;
 use crate::use_locale;
@@ -44,26 +44,19 @@ pub fn FeedbackPage() -> impl IntoView {
     let s = locale.strings();
     let survey = ServerAction::<SendSurvey>::new();
     let problem = ServerAction::<SendProblem>::new();
-    let latest = RwSignal::new(None);
-    watch(survey, latest);
-    watch(problem, latest);
-    let page = Resource::new(move || survey.version().get() + problem.version().get(), |_| get_feedback());
+    let page = Resource::new(|| (), |_| get_feedback());
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => view! {
                         <div id="feedback" data-swap="">
-                            {notice_view(latest)}
+                            {notice_view()}
                             {feedback_view(p, survey, problem)}
                         </div>
                         <crate::enhance::FormEnhancement />
                     }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::set_page_status(e.status());
-                        view! { <InvalidLink error=e /> }.into_any()
-                    }
+                    Err(e) => view! { <InvalidLink error=e /> }.into_any()
                 }
             })}
         </Transition>

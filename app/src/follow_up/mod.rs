@@ -8,11 +8,11 @@ pub mod strings;
 
 use crate::error::AppError;
 use crate::hr::hr_error;
-use crate::use_locale;
+use crate::{for_path_id, path_id, use_locale};
 use dto::{CallListPage, CandidatePage, FeedbackSummaryPage, ModelPage, RiskBadge, Saved};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use turnout_domain::call::{CallOutcome, InterviewOutcome};
 use turnout_domain::risk::RiskLevel;
 
@@ -81,35 +81,13 @@ pub async fn hr_thresholds(medium: Option<String>, high: Option<String>) -> Resu
     crate::server::finish_form(result, "/hr/risk", |s| s.code().to_string())
 }
 
-/// What a page says after a form: the latest action's result, else the query string's.
-pub(crate) fn notice_view(latest: RwSignal<Option<Result<Saved, AppError>>>) -> impl IntoView {
-    let query = use_query_map();
+/// What a page says after one of its forms.
+pub(crate) fn notice_view() -> impl IntoView {
     let locale = use_locale();
-    move || {
-        let shown = latest.get().or_else(|| {
-            let q = query.read();
-            q.get("error")
-                .and_then(|c| AppError::from_code(&c))
-                .map(Err)
-                .or_else(|| q.get("done").and_then(|c| Saved::from_code(&c)).map(Ok))
-        });
-        shown.map(|r| match r {
-            Ok(saved) => view! { <p class="notice notice-ok" role="status">{saved.message(locale.follow_up())}</p> }.into_any(),
-            Err(e) => view! { <p class="notice notice-error" role="alert">{e.message(locale.strings())}</p> }.into_any(),
-        })
-    }
-}
-
-/// Copies an action's result into the page's notice.
-pub(crate) fn watch<A>(action: ServerAction<A>, latest: RwSignal<Option<Result<Saved, AppError>>>)
-where
-    A: leptos::server_fn::ServerFn<Output = Saved, Error = AppError> + Clone + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(r) = action.value().get() {
-            latest.set(Some(r));
-        }
-    });
+    crate::posted(Saved::from_code).map(|r| match r {
+        Ok(saved) => view! { <p class="notice notice-ok" role="status">{saved.message(locale.follow_up())}</p> }.into_any(),
+        Err(e) => view! { <p class="notice notice-error" role="alert">{e.message(locale.strings())}</p> }.into_any(),
+    })
 }
 
 pub(crate) fn risk_badge(r: &RiskBadge) -> impl IntoView {
@@ -161,14 +139,12 @@ pub fn HrCallsPage() -> impl IntoView {
     let s = locale.strings();
     let f = locale.follow_up();
     let record = ServerAction::<HrRecordCall>::new();
-    let latest = RwSignal::new(None);
-    watch(record, latest);
-    let page = Resource::new(move || record.version().get(), |_| hr_calls());
+    let page = Resource::new(|| (), |_| hr_calls());
     view! {
         <p><a href="/hr">"← "{s.hr_back}</a></p>
         <h1>{f.calls_title}</h1>
         <p class="muted">{f.calls_intro}</p>
-        {notice_view(latest)}
+        {notice_view()}
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -209,26 +185,9 @@ pub fn HrCandidatePage() -> impl IntoView {
     let record = ServerAction::<HrRecordCall>::new();
     let override_action = ServerAction::<HrOverride>::new();
     let outcome = ServerAction::<HrOutcome>::new();
-    let latest = RwSignal::new(None);
-    watch(record, latest);
-    watch(override_action, latest);
-    watch(outcome, latest);
-    let page = Resource::new(
-        move || {
-            (
-                params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
-                record.version().get() + override_action.version().get() + outcome.version().get(),
-            )
-        },
-        |(id, _)| async move {
-            match id {
-                Some(id) => hr_candidate(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let page = Resource::new(move || path_id(&params.read()), |id| for_path_id(id, hr_candidate));
     view! {
-        {notice_view(latest)}
+        {notice_view()}
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -363,15 +322,7 @@ pub fn HrFeedbackPage() -> impl IntoView {
     let locale = use_locale();
     let s = locale.strings();
     let params = use_params_map();
-    let page = Resource::new(
-        move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
-        |id| async move {
-            match id {
-                Some(id) => hr_feedback(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let page = Resource::new(move || path_id(&params.read()), |id| for_path_id(id, hr_feedback));
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
@@ -459,13 +410,10 @@ pub fn HrModelPage() -> impl IntoView {
     let s = locale.strings();
     let train = ServerAction::<HrTrainModel>::new();
     let thresholds = ServerAction::<HrThresholds>::new();
-    let latest = RwSignal::new(None);
-    watch(train, latest);
-    watch(thresholds, latest);
-    let page = Resource::new(move || train.version().get() + thresholds.version().get(), |_| hr_risk_model());
+    let page = Resource::new(|| (), |_| hr_risk_model());
     view! {
         <p><a href="/hr">"← "{s.hr_back}</a></p>
-        {notice_view(latest)}
+        {notice_view()}
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
