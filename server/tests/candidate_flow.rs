@@ -17,6 +17,7 @@ on_both_backends!(
     a_full_slot_is_refused_with_its_availability,
     fifty_concurrent_confirmations_never_overbook_a_single_place,
     fifty_concurrent_confirmations_never_overbook_five_places,
+    sixty_pairs_moving_crosswise_at_once_are_never_refused,
     rescheduling_follows_the_policy,
     declining_releases_the_slot_and_closes_the_invitation,
     bad_input_is_refused_and_changes_nothing,
@@ -182,6 +183,63 @@ async fn fifty_concurrent_confirmations_never_overbook_a_single_place(backend: B
 
 async fn fifty_concurrent_confirmations_never_overbook_five_places(backend: Backend) {
     concurrent_confirmations(backend, 5).await;
+}
+
+/// Sixty pairs of candidates, each pair on two slots of its own with room for both, swap
+/// slots crosswise all at once, back and forth for three rounds. Capacity and the policy allow
+/// every move, so every answer must be a success: a move that meets its partner's crossing
+/// move in the database (a deadlock) must not reach the candidate as a refusal.
+async fn sixty_pairs_moving_crosswise_at_once_are_never_refused(backend: Backend) {
+    const PAIRS: usize = 60;
+    const ROUNDS: usize = 3;
+    let policy = ReschedulePolicy { max_changes: 10, cutoff_hours: 12 };
+    let app = std::sync::Arc::new(TestApp::spawn_with_policy(backend, policy).await);
+    // (first slot, second slot, [(token, client, the slot held)] for the pair's two candidates)
+    let mut pairs = Vec::new();
+    for p in 0..PAIRS {
+        let (day, hour) = ((p % 3) as u32, 8 + ((p / 3) % 12) as u32);
+        let slots = [app.slot_at(day, hour, 0, 2).await, app.slot_at(day, hour, 30, 2).await];
+        let mut members = Vec::new();
+        for (i, &slot) in slots.iter().enumerate() {
+            let (_, token) = app.invite(&format!("候选人{p}-{i}")).await;
+            let c = app.open(&token).await;
+            assert_eq!(app.post_form(&c, "confirm", &[("slot", &slot.to_string())]).await.status(), 200);
+            members.push((token, c, slot));
+        }
+        pairs.push((slots, members));
+    }
+    let moves = 2 * PAIRS;
+    for round in 1..=ROUNDS {
+        // Every candidate moves to the slot their partner holds, all released at the same instant.
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(moves));
+        let mut tasks = Vec::new();
+        for (slots, members) in &mut pairs {
+            for (_, c, held) in members.iter_mut() {
+                let to = if *held == slots[0] { slots[1] } else { slots[0] };
+                *held = to;
+                let (app, c, start) = (app.clone(), c.clone(), start.clone());
+                tasks.push(tokio::spawn(async move {
+                    start.wait().await;
+                    app.post_form(&c, "confirm", &[("slot", &to.to_string())]).await.status().as_u16()
+                }));
+            }
+        }
+        let mut answers = std::collections::BTreeMap::<u16, usize>::new();
+        for t in tasks {
+            *answers.entry(t.await.unwrap()).or_default() += 1;
+        }
+        assert_eq!(answers, std::collections::BTreeMap::from([(200, moves)]), "round {round}: every crossing move succeeds");
+        for (slots, members) in &pairs {
+            for slot in slots {
+                assert_eq!(app.booked(*slot).await, 1, "round {round}: slot {slot} holds one candidate");
+            }
+            for (token, _, held) in members {
+                let (inv, _) = app.store.invitation_by_token(&turnout_domain::TokenHash::of(token)).await.unwrap().unwrap();
+                assert_eq!((inv.state, inv.slot_id), (InvitationState::Rescheduled, Some(*held)), "round {round}");
+                assert_eq!(inv.reschedules, round as u32, "round {round}");
+            }
+        }
+    }
 }
 
 async fn rescheduling_follows_the_policy(backend: Backend) {

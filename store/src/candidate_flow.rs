@@ -3,13 +3,21 @@
 //! Every state change and its signal are written in one transaction. Each transaction starts
 //! with a write to the invitation row, which takes the row lock (PostgreSQL) or the write lock
 //! (SQLite) before anything is read, so two requests for one invitation never interleave.
+//!
+//! A move writes two slot rows. On PostgreSQL it locks both in ascending id order before
+//! changing either, so two candidates moving crosswise (A from slot 1 to 2, B from 2 to 1)
+//! queue behind each other instead of deadlocking; every other transaction here writes at most
+//! one slot. Should the database still abort a booking transaction as a deadlock or a
+//! serialisation failure, it is run once more (see [`retry_once`]) rather than shown to the
+//! candidate as an error they did nothing to cause.
 
 use crate::campaigns::{insert_signal, load_campaign};
 use crate::records::{invitation_from_row, slot_from_row, INVITATION_COLUMNS, SLOT_COLUMNS};
 use crate::reminders::NoticeTarget;
-use crate::{ts, Campaign, Invitation, Result, Store, StoreError};
+use crate::{ts, Backend, Campaign, Invitation, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, AnyConnection, Transaction};
+use std::future::Future;
 use turnout_domain::booking::check_decline_allowed;
 use turnout_domain::{
     plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState, SignalKind,
@@ -89,6 +97,10 @@ impl Store {
     /// constraint, so concurrent confirmations never overbook. A refusal is recorded as a
     /// signal and returned as [`StoreError::Refused`]; nothing else changes.
     pub async fn confirm_slot(&self, token: &TokenHash, slot_id: i64, now: DateTime<Utc>) -> Result<Confirmation> {
+        retry_once(|| self.try_confirm_slot(token, slot_id, now)).await
+    }
+
+    async fn try_confirm_slot(&self, token: &TokenHash, slot_id: i64, now: DateTime<Utc>) -> Result<Confirmation> {
         let mut tx = self.pool.begin().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
@@ -105,6 +117,9 @@ impl Store {
         if plan == ConfirmationPlan::AlreadyBooked {
             tx.commit().await?;
             return Ok(Confirmation { slot_id, plan });
+        }
+        if let ConfirmationPlan::Move { from_slot } = plan {
+            lock_slots(&mut tx, self.backend, slot_id, from_slot).await?;
         }
         let taken = sqlx::query("UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity")
             .bind(slot_id)
@@ -153,6 +168,10 @@ impl Store {
 
     /// Declines the invitation behind `token`, releasing any booked slot.
     pub async fn decline(&self, token: &TokenHash, decline: &Decline, now: DateTime<Utc>) -> Result<()> {
+        retry_once(|| self.try_decline(token, decline, now)).await
+    }
+
+    async fn try_decline(&self, token: &TokenHash, decline: &Decline, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
@@ -180,6 +199,53 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Runs a candidate's booking transaction, and runs it once more if the database aborted it as
+/// a deadlock or a serialisation failure. The aborted attempt was rolled back whole (its
+/// transaction is dropped unfinished), so the second attempt starts afresh and sees what the
+/// transaction that won has committed. A second failure is returned as it is.
+async fn retry_once<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    match attempt().await {
+        Err(e) if is_transient(&e) => {
+            tracing::warn!(error = %e, "booking transaction aborted by the database; trying once more");
+            attempt().await
+        }
+        other => other,
+    }
+}
+
+/// Whether the database aborted the transaction only because of other transactions running at
+/// the same time: PostgreSQL's serialization_failure (40001) and deadlock_detected (40P01), and
+/// SQLite's SQLITE_BUSY_SNAPSHOT (517, a stale snapshot that waiting cannot fix). A plain
+/// SQLITE_BUSY is not retried: it comes only after the 30 s busy timeout has run out.
+fn is_transient(error: &StoreError) -> bool {
+    let StoreError::Database(sqlx::Error::Database(db)) = error else { return false };
+    matches!(db.code().as_deref(), Some("40001" | "40P01" | "517"))
+}
+
+/// Locks the two slot rows a move writes, lower id first, before either is changed, so that
+/// crossing moves take them in one order and never wait on each other in a cycle. PostgreSQL
+/// takes the locks of `ORDER BY … FOR …` rows in the sorted order (the sort runs before the
+/// locking); `FOR NO KEY UPDATE` is the lock the `UPDATE`s take anyway, so bookings inserted
+/// elsewhere (which only key-share the slot) are not held up. SQLite has no row locks: the
+/// transaction already holds the database's only write lock, taken by [`lock_invitation`].
+async fn lock_slots(conn: &mut AnyConnection, backend: Backend, a: i64, b: i64) -> Result<()> {
+    match backend {
+        Backend::Postgres => {
+            sqlx::query("SELECT id FROM slots WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE")
+                .bind(a)
+                .bind(b)
+                .fetch_all(&mut *conn)
+                .await?;
+        }
+        Backend::Sqlite => {}
+    }
+    Ok(())
 }
 
 /// Matches the invitation (table or alias `table`) whose link hashes to `param`: its own link,
