@@ -15,6 +15,8 @@ mod named;
 pub mod reminder;
 pub mod risk;
 pub mod signal;
+pub mod site_path;
+pub mod text;
 pub mod token;
 pub mod window;
 
@@ -23,5 +25,6 @@ pub use campaign::{Capacity, ReschedulePolicy, TimeZone, WindowDays};
 pub use invitation::{DeclineNote, DeclineReason, InvitationState};
 pub use reminder::{Channel, NoticeKind, ReminderPlan};
 pub use signal::{SignalKind, SignalSource};
+pub use site_path::SitePath;
 pub use token::TokenHash;
 pub use window::InvitationWindow;
