@@ -26,6 +26,17 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
+/// Checks a password off the request threads: Argon2 takes tens of milliseconds of CPU by
+/// design, so a burst of sign-ins must wait its turn for a few blocking threads rather than
+/// stall every other request. The bound keeps that burst from taking every core.
+pub async fn verify_password_off_thread(password: &str, phc: &str) -> bool {
+    static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(2));
+    let Ok(_permit) = HASHING.get_or_init(|| tokio::sync::Semaphore::new(permits)).acquire().await else { return false };
+    let (password, phc) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false)
+}
+
 /// A PHC string to verify against when the e-mail is unknown, so both paths cost the same.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -37,10 +48,10 @@ pub async fn sign_in(email: &str, password: &str) -> Result<(HrUser, String), Ap
     let ctx = app_context()?;
     let record = ctx.store.hr_user_by_email(email).await?;
     let Some(record) = record else {
-        let _ = verify_password(password, decoy_hash());
+        let _ = verify_password_off_thread(password, decoy_hash()).await;
         return Err(AppError::BadCredentials);
     };
-    if !verify_password(password, &record.password_hash) {
+    if !verify_password_off_thread(password, &record.password_hash).await {
         return Err(AppError::BadCredentials);
     }
     let (token, hash) = turnout_store::secret::new_token();
