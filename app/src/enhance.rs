@@ -113,14 +113,27 @@ mod browser {
         let html = JsFuture::from(response.text()?).await?.as_string().ok_or(JsValue::NULL)?;
         let page = web_sys::DomParser::new()?.parse_from_string(&html, web_sys::SupportedType::TextHtml)?;
 
+        // Refused (a form the server could not read, a body too large): the answer is the page
+        // with the reason. Show the reason above the form and keep what was entered.
+        if !response.ok() {
+            let notice = page
+                .get_element_by_id(&region.id())
+                .or_else(|| page.get_element_by_id("main"))
+                .and_then(|r| r.query_selector("[role=alert]").ok().flatten())
+                .ok_or(JsValue::NULL)?;
+            let notice = document.adopt_node(&notice)?.dyn_into::<HtmlElement>()?;
+            set_busy(form, false);
+            place_notice(region, form, notice);
+            return Ok(());
+        }
+
         // The same region on the new page; an invalid link's page has none, so then the whole
         // main part is replaced.
         let (old, new) = match page.get_element_by_id(&region.id()) {
             Some(new) => (region.clone(), new),
-            None => (
-                document.get_element_by_id("main").ok_or(JsValue::NULL)?,
-                page.get_element_by_id("main").ok_or(JsValue::NULL)?,
-            ),
+            None => {
+                (document.get_element_by_id("main").ok_or(JsValue::NULL)?, page.get_element_by_id("main").ok_or(JsValue::NULL)?)
+            }
         };
         let new = document.adopt_node(&new)?.dyn_into::<Element>()?;
         old.replace_with_with_node_1(&new)?;
@@ -149,11 +162,7 @@ mod browser {
 
     /// Moves focus to the new notice (or the region), so screen readers read the outcome.
     fn announce(region: &Element) {
-        let target = region
-            .query_selector("[role=alert], [role=status]")
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| region.clone());
+        let target = region.query_selector("[role=alert], [role=status]").ok().flatten().unwrap_or_else(|| region.clone());
         if let Ok(target) = target.dyn_into::<HtmlElement>() {
             if !target.has_attribute("tabindex") {
                 let _ = target.set_attribute("tabindex", "-1");
@@ -177,9 +186,6 @@ mod browser {
     /// Says above the form that the server could not be reached; what was entered stays.
     fn show_offline(region: &Element, form: &HtmlFormElement) {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-        if let Ok(Some(old)) = region.query_selector("[data-offline]") {
-            old.remove();
-        }
         let Some(template) =
             document.get_element_by_id(OFFLINE_NOTICE_ID).and_then(|t| t.dyn_into::<web_sys::HtmlTemplateElement>().ok())
         else {
@@ -188,6 +194,14 @@ mod browser {
         let Some(notice) = template.content().first_element_child() else { return };
         let Ok(notice) = document.import_node_with_deep(&notice, true) else { return };
         let Ok(notice) = notice.dyn_into::<HtmlElement>() else { return };
+        place_notice(region, form, notice);
+    }
+
+    /// Puts `notice` above the form in place of an earlier one, and moves focus to it.
+    fn place_notice(region: &Element, form: &HtmlFormElement, notice: HtmlElement) {
+        if let Ok(Some(old)) = region.query_selector("[data-offline]") {
+            old.remove();
+        }
         let _ = notice.set_attribute("data-offline", "");
         let _ = notice.set_attribute("tabindex", "-1");
         if form.before_with_node_1(&notice).is_ok() {

@@ -42,6 +42,12 @@ pub enum InputProblem {
     NotEnoughOutcomes,
     /// A device-check report is malformed, incomplete or out of range.
     DeviceReport,
+    /// Text that is not UTF-8.
+    InvalidText,
+    /// Text with a control character.
+    ControlCharacter,
+    /// A body larger than accepted.
+    TooLarge,
 }
 
 /// Everything a request can fail with, as the person making it should hear it.
@@ -92,9 +98,11 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::InvalidLink | AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Refused(BookingRefusal::UnknownSlot) | AppError::InvalidInput(InputProblem::DeviceReport) => {
+            AppError::Refused(BookingRefusal::UnknownSlot)
+            | AppError::InvalidInput(InputProblem::DeviceReport | InputProblem::InvalidText | InputProblem::ControlCharacter) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            AppError::InvalidInput(InputProblem::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::InvalidInput(
                 InputProblem::SurveyNotOpen | InputProblem::OutcomeTooEarly | InputProblem::NotEnoughOutcomes,
@@ -137,6 +145,9 @@ impl AppError {
                 InputProblem::Thresholds => "thresholds".into(),
                 InputProblem::NotEnoughOutcomes => "not_enough_outcomes".into(),
                 InputProblem::DeviceReport => "device_report".into(),
+                InputProblem::InvalidText => "invalid_text".into(),
+                InputProblem::ControlCharacter => "control_character".into(),
+                InputProblem::TooLarge => "too_large".into(),
             },
             AppError::Unauthorized => "session".into(),
             AppError::BadCredentials => "credentials".into(),
@@ -178,6 +189,9 @@ impl AppError {
             ("thresholds", _) => AppError::InvalidInput(InputProblem::Thresholds),
             ("not_enough_outcomes", _) => AppError::InvalidInput(InputProblem::NotEnoughOutcomes),
             ("device_report", _) => AppError::InvalidInput(InputProblem::DeviceReport),
+            ("invalid_text", _) => AppError::InvalidInput(InputProblem::InvalidText),
+            ("control_character", _) => AppError::InvalidInput(InputProblem::ControlCharacter),
+            ("too_large", _) => AppError::InvalidInput(InputProblem::TooLarge),
             ("session", _) => AppError::Unauthorized,
             ("credentials", _) => AppError::BadCredentials,
             ("forbidden", _) => AppError::Forbidden,
@@ -209,6 +223,9 @@ impl AppError {
                 InputProblem::NoteTooLong => s.err_note_too_long.into(),
                 InputProblem::Malformed | InputProblem::DeviceReport => s.err_malformed.into(),
                 InputProblem::GuideTooLong => s.err_guide_too_long.into(),
+                InputProblem::InvalidText => s.err_invalid_text.into(),
+                InputProblem::ControlCharacter => s.err_control_character.into(),
+                InputProblem::TooLarge => s.err_too_large.into(),
                 InputProblem::ChooseRating => s.locale.follow_up().err_choose_rating.into(),
                 InputProblem::TextTooLong => s.locale.follow_up().err_text_too_long.into(),
                 InputProblem::DescribeProblem => s.locale.follow_up().err_describe_problem.into(),
@@ -225,6 +242,16 @@ impl AppError {
             AppError::Unavailable => s.err_unavailable.into(),
             AppError::Internal(_) => s.err_generic.into(),
         }
+    }
+}
+
+impl From<turnout_domain::text::TextProblem> for AppError {
+    fn from(p: turnout_domain::text::TextProblem) -> Self {
+        use turnout_domain::text::TextProblem;
+        AppError::InvalidInput(match p {
+            TextProblem::NotUtf8 => InputProblem::InvalidText,
+            TextProblem::ControlCharacter => InputProblem::ControlCharacter,
+        })
     }
 }
 
@@ -268,6 +295,9 @@ mod tests {
             AppError::InvalidInput(InputProblem::OutcomeTooEarly),
             AppError::InvalidInput(InputProblem::Thresholds),
             AppError::InvalidInput(InputProblem::NotEnoughOutcomes),
+            AppError::InvalidInput(InputProblem::InvalidText),
+            AppError::InvalidInput(InputProblem::ControlCharacter),
+            AppError::InvalidInput(InputProblem::TooLarge),
             AppError::Unauthorized,
             AppError::Unavailable,
         ];

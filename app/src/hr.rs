@@ -3,6 +3,7 @@
 
 use crate::dto::{CampaignCard, CampaignsPage, GuideEditor, StatusPage};
 use crate::error::AppError;
+use crate::forms::{HR_HOME_PATH, HR_LOGIN_PATH};
 use crate::{for_path_id, path_id, posted, use_locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -10,10 +11,11 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use turnout_domain::InvitationState;
 
-/// Signs in; on success the browser goes to `/hr`.
+/// Signs in; on success the browser goes back to the HR page it asked for (`next`), else `/hr`.
 #[server(prefix = "/api", endpoint = "hr_login")]
-pub async fn hr_login(email: Option<String>, password: Option<String>) -> Result<(), AppError> {
+pub async fn hr_login(email: Option<String>, password: Option<String>, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{append_response_header, auth, finish_form};
+    let next = after_sign_in(next.as_deref());
     let result = match (email, password) {
         (Some(e), Some(p)) if !e.trim().is_empty() && !p.is_empty() => auth::sign_in(&e, &p).await,
         _ => Err(AppError::BadCredentials),
@@ -22,10 +24,26 @@ pub async fn hr_login(email: Option<String>, password: Option<String>) -> Result
         Ok((user, cookie)) => {
             tracing::info!(user = user.id, "HR sign-in");
             append_response_header(http::header::SET_COOKIE, &cookie);
-            leptos_axum::redirect("/hr");
+            leptos_axum::redirect(next.as_str());
             Ok(())
         }
-        Err(e) => finish_form(Err(e), "/hr/login", |_| String::new()),
+        Err(e) => finish_form(Err(e), &login_href(&next), |_| String::new()),
+    }
+}
+
+/// Where to go after signing in: an HR page on this site, else HR's home page.
+pub fn after_sign_in(next: Option<&str>) -> turnout_domain::SitePath {
+    next.and_then(turnout_domain::SitePath::parse)
+        .filter(|p| p.is_under(HR_HOME_PATH) && !p.is_under(HR_LOGIN_PATH))
+        .unwrap_or_else(|| turnout_domain::SitePath::parse_or(HR_HOME_PATH, "/"))
+}
+
+/// The sign-in page, coming back to `next` afterwards.
+pub fn login_href(next: &turnout_domain::SitePath) -> String {
+    if next.as_str() == HR_HOME_PATH {
+        HR_LOGIN_PATH.to_string()
+    } else {
+        format!("{HR_LOGIN_PATH}?next={}", crate::url_encode(next.as_str()))
     }
 }
 
@@ -73,11 +91,14 @@ pub fn HrLoginPage() -> impl IntoView {
     let s = use_locale().strings();
     let login = ServerAction::<HrLogin>::new();
     let error = posted(|_| None::<()>).and_then(Result::err);
+    let next = use_query_map().read_untracked().get("next");
+    let next = after_sign_in(next.as_deref()).to_string();
     view! {
         <section class="card narrow" aria-labelledby="login-title">
             <h1 id="login-title">{s.hr_sign_in}</h1>
             {error.map(|e| view! { <p class="notice notice-error" role="alert">{e.message(s)}</p> })}
             <ActionForm action=login attr:class="stack">
+                <input type="hidden" name="next" value=next />
                 <label>
                     <span>{s.hr_email}</span>
                     <input type="email" name="email" autocomplete="username" required=true />
@@ -132,6 +153,9 @@ pub fn HrHomePage() -> impl IntoView {
                     Err(e) => hr_error(e),
                     Ok(p) => view! {
                         <SignOut name=p.viewer.display_name.clone() />
+                        {posted(|_| None::<()>).and_then(Result::err).map(|e| view! {
+                            <p class="notice notice-error" role="alert">{e.message(s)}</p>
+                        })}
                         <nav class="hr-nav" aria-label=s.page_title_hr>
                             <a class="button primary" href="/hr/calls">{use_locale().follow_up().calls_link}</a>
                             <a class="button secondary" href="/hr/risk">{use_locale().follow_up().model_link}</a>
@@ -163,12 +187,7 @@ pub fn HrStatusPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let q = query.read();
-            (
-                path_id(&params.read()),
-                q.get("state"),
-                q.get("q"),
-                q.get("page").and_then(|p| p.parse::<u32>().ok()),
-            )
+            (path_id(&params.read()), q.get("state"), q.get("q"), q.get("page").and_then(|p| p.parse::<u32>().ok()))
         },
         |(id, state, q, page)| for_path_id(id, move |id| hr_status(id, state, q, page)),
     );
@@ -299,9 +318,10 @@ pub async fn hr_guide(campaign: i64) -> Result<GuideEditor, AppError> {
 /// Saves a campaign's guide.
 #[server(prefix = "/api", endpoint = "hr_save_guide")]
 pub async fn hr_save_guide(campaign: Option<String>, guide_zh: Option<String>, guide_en: Option<String>) -> Result<(), AppError> {
-    let page = format!("/hr/campaigns/{}/guide", campaign.as_deref().unwrap_or_default());
-    let result = match campaign.as_deref().map(str::parse::<i64>) {
-        Some(Ok(id)) => {
+    let id = campaign.as_deref().and_then(|c| c.parse::<i64>().ok());
+    let page = id.map_or_else(|| HR_HOME_PATH.to_string(), |id| format!("/hr/campaigns/{id}/guide"));
+    let result = match id {
+        Some(id) => {
             crate::server::guide::save(id, guide_zh.as_deref().unwrap_or_default(), guide_en.as_deref().unwrap_or_default()).await
         }
         _ => Err(AppError::InvalidInput(crate::error::InputProblem::Malformed)),

@@ -146,6 +146,12 @@ pub struct Strings {
     pub err_note_required: &'static str,
     pub err_note_too_long: &'static str,
     pub err_malformed: &'static str,
+    /// Text that is not UTF-8 (another encoding pasted in).
+    pub err_invalid_text: &'static str,
+    /// Text with a control character.
+    pub err_control_character: &'static str,
+    /// A form too large to accept.
+    pub err_too_large: &'static str,
     pub err_unavailable: &'static str,
     /// A form posted without a reload could not reach the server.
     pub err_offline: &'static str,
@@ -324,6 +330,9 @@ pub static ZH: Strings = Strings {
     err_note_required: "选择“其他”时，请简单说明原因。",
     err_note_too_long: "补充说明请不要超过 500 字。",
     err_malformed: "提交的内容无效，请刷新页面后重试。",
+    err_invalid_text: "填写的文字中有无法识别的字符（可能是从其他编码复制来的），没有保存。请删除这些字符或重新输入后再提交。",
+    err_control_character: "填写的文字中有不可见的控制字符，没有保存。请删除它们或重新输入后再提交。",
+    err_too_large: "提交的内容太长，没有保存。请缩短后再试。",
     err_unavailable: "服务暂时繁忙，你的选择没有保存，请稍后重试。",
     err_offline: "无法连接到服务器，这次提交没有完成。你填写的内容还在，请检查网络后再试一次。",
     err_generic: "出了点问题，你的选择没有保存，请稍后重试。",
@@ -451,6 +460,9 @@ pub static EN: Strings = Strings {
     err_note_required: "Please say briefly why when you choose “Other”.",
     err_note_too_long: "Please keep the note under 500 characters.",
     err_malformed: "What was sent is not valid. Please reload the page and try again.",
+    err_invalid_text: "The text has characters that cannot be read (perhaps pasted from another encoding), so it was not saved. Please remove them or retype the text and send it again.",
+    err_control_character: "The text has invisible control characters, so it was not saved. Please remove them or retype the text and send it again.",
+    err_too_large: "What was sent is too long, so it was not saved. Please shorten it and try again.",
     err_unavailable: "The service is busy and your choice was not saved. Please try again shortly.",
     err_offline: "Could not reach the server, so this was not sent. What you entered is still here; check your connection and try again.",
     err_generic: "Something went wrong and your choice was not saved. Please try again shortly.",

@@ -17,6 +17,7 @@ pub mod dto;
 pub mod enhance;
 pub mod error;
 pub mod follow_up;
+pub mod forms;
 pub mod guide;
 pub mod hr;
 pub mod i18n;

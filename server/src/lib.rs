@@ -6,6 +6,7 @@ pub mod probe;
 pub mod reminders;
 pub mod routes;
 pub mod security;
+pub mod server_fns;
 pub mod workers;
 
 pub use config::Settings;

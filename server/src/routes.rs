@@ -2,7 +2,6 @@
 //! Leptos pages and server functions, and static files.
 
 use crate::security;
-use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRef, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -10,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
@@ -22,7 +21,7 @@ use turnout_app::server::{cookie_header, cookie_in, locale_of, AppContext, INVIT
 use turnout_app::{shell, App};
 use turnout_domain::calendar::{to_ics, CalendarEvent};
 use turnout_domain::token::looks_like_token;
-use turnout_domain::TokenHash;
+use turnout_domain::{SitePath, TokenHash};
 
 /// What handlers share.
 #[derive(Clone, Debug)]
@@ -41,11 +40,13 @@ impl FromRef<ServerState> for LeptosOptions {
 
 /// The whole application router.
 pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
     let state = ServerState { leptos: leptos.clone(), app: app.clone() };
-    let ctx_for_pages = app.clone();
-    let ctx_for_files = app.clone();
+    let pages = pages(&state);
     let pkg_dir = std::path::Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
+    let server_fns = {
+        let (app, pages) = (app.clone(), pages.clone());
+        move |req: Request| crate::server_fns::serve(app.clone(), pages.clone(), req)
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/i/{token}", get(open_link))
@@ -53,22 +54,17 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
         .route("/t/c/{token}", get(crate::reminders::tracking::click))
         .route("/invitation/calendar.ics", get(calendar))
         .route("/lang/{code}", get(switch_language))
-        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         // The WebAssembly, script and styles: a release build made with `--precompress` has
         // brotli and gzip copies beside each file, sent as they are to browsers that accept
         // them; otherwise the compression layer compresses on the fly.
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg_files(&pkg_dir))
-        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_for_pages.clone()), {
-            let leptos = leptos.clone();
-            move || shell(leptos.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            move || provide_context(ctx_for_files.clone()),
-            shell,
-        ))
+        .fallback_service(pages)
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
-        // The network probes take larger bodies, so they sit beside the general limit.
+        // Server functions read their bodies themselves, under the same limit, so a refusal
+        // can be answered with the form's page; the network probes take larger bodies.
+        .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .merge(crate::probe::routes(app.clone()))
+        .layer(axum::middleware::from_fn_with_state(app, security::hr_pages_need_a_session))
         .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(axum::middleware::from_fn(security::headers))
         // Random probe bytes do not compress; trying only costs time and skews the measurement.
@@ -78,6 +74,22 @@ pub fn router(app: AppContext, leptos: LeptosOptions) -> Router {
         )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The Leptos pages and the site's other files: what a browser gets for a path that no other
+/// route claims, and what a refused form post is answered with.
+fn pages(state: &ServerState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_for_pages = state.app.clone();
+    let ctx_for_files = state.app.clone();
+    let leptos = state.leptos.clone();
+    Router::new()
+        .leptos_routes_with_context(state, routes, move || provide_context(ctx_for_pages.clone()), move || shell(leptos.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            move || provide_context(ctx_for_files.clone()),
+            shell,
+        ))
+        .with_state(state.clone())
 }
 
 /// The site's `pkg` folder, with its brotli and gzip copies when every one is at least as new
@@ -106,11 +118,6 @@ fn precompressed_copies_are_fresh(dir: &std::path::Path) -> bool {
             _ => true,
         }
     })
-}
-
-async fn server_fn(State(state): State<ServerState>, req: Request<Body>) -> impl IntoResponse {
-    let ctx = state.app.clone();
-    handle_server_fns_with_context(move || provide_context(ctx.clone()), req).await
 }
 
 async fn healthz(State(state): State<ServerState>) -> Response {
@@ -274,14 +281,14 @@ async fn switch_language(State(state): State<ServerState>, Path(code): Path<Stri
     let Some(locale) = Locale::from_code(&code) else {
         return (StatusCode::NOT_FOUND, "unknown language").into_response();
     };
-    // Only local paths: never an open redirect.
-    let next = q.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".into());
+    // Only paths on this site: never an open redirect.
+    let next = q.next.as_deref().and_then(SitePath::parse).unwrap_or_else(SitePath::home);
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
         locale.code(),
         if state.app.secure_cookies { "; Secure" } else { "" }
     );
-    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, next.as_str())]).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -24,6 +24,10 @@ on_both_backends!(
     the_calendar_file_holds_the_booked_slot,
     signals_are_append_only,
     the_page_speaks_the_readers_language,
+    malformed_forms_come_back_to_their_page_with_a_message,
+    text_that_cannot_be_stored_as_sent_is_refused,
+    a_language_switch_only_returns_to_this_site,
+    pages_with_personal_data_are_never_stored,
 );
 
 async fn signal_kinds(app: &TestApp, candidate: i64) -> Vec<SignalKind> {
@@ -414,4 +418,146 @@ async fn the_page_speaks_the_readers_language(backend: Backend) {
     assert!(html.contains("Lin，你好"), "the explicit choice beats the browser's preference");
     let res = c.get(format!("{}/lang/en?next=//evil.example.com", app.base)).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/", "no open redirect");
+}
+
+/// Posts `body` as a browser's plain form would (no JavaScript), in `language`.
+async fn plain_post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: &str, language: &str) -> reqwest::Response {
+    client
+        .post(format!("{}/api/{endpoint}", app.base))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("accept-language", language)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn malformed_forms_come_back_to_their_page_with_a_message(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let slot = app.slot_at(0, 11, 0, 2).await;
+    let other = app.slot_at(0, 12, 0, 2).await;
+    let (id, token) = app.invite("钱七").await;
+    let c = app.open(&token).await;
+    let before = signal_kinds(&app, id).await.len();
+
+    // A field sent twice: the invitation page again, with the message, not the home page.
+    let res = plain_post(&app, &c, "confirm", &format!("slot={slot}&slot={other}"), "zh-CN").await;
+    assert_eq!(res.status(), 400);
+    assert!(res.headers().get("location").is_none(), "answered in place, not redirected");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("钱七，你好"), "the form's own page");
+    assert!(html.contains("提交的内容无效"), "with the message");
+    // The same in English for an English reader.
+    let html = plain_post(&app, &c, "confirm", &format!("slot={slot}&slot={other}"), "en").await.text().await.unwrap();
+    assert!(html.contains("What was sent is not valid"));
+    // A script gets the error and its status.
+    let res = c
+        .post(format!("{}/api/confirm", app.base))
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("slot={slot}&slot={other}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"InvalidInput": "Malformed"}));
+    // A value the function reads and refuses itself goes back to the page with the outcome.
+    let res = plain_post(&app, &c, "confirm", "slot=abc", "zh-CN").await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/invitation?error=malformed");
+
+    // A chunked body over the limit: 413 with the page, for the form and for a script.
+    let huge = format!("reason=other&note={}", "x".repeat(1024 * 1024));
+    let (status, answer) = app.raw_post_as("/api/decline", &token, huge.as_bytes(), true, "text/html").await;
+    assert_eq!(status, 413);
+    assert!(answer.contains("提交的内容太长"), "says why");
+    assert_eq!(app.raw_post("/api/decline", &token, huge.as_bytes(), true).await, 413);
+
+    // Nothing was booked, declined or recorded.
+    assert_eq!(state_of(&app, &token).await, InvitationState::Opened);
+    assert_eq!((app.booked(slot).await, app.booked(other).await), (0, 0));
+    assert_eq!(signal_kinds(&app, id).await.len(), before);
+}
+
+async fn text_that_cannot_be_stored_as_sent_is_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.invite("孙八").await;
+    let c = app.open(&token).await;
+    let before = signal_kinds(&app, id).await.len();
+    // Percent-encoded bytes that are not UTF-8: an overlong "/", a surrogate half, and "面试" in GBK.
+    for note in ["%C0%AF", "%ED%A0%80", "%C3%E6%CA%D4"] {
+        let res = plain_post(&app, &c, "decline", &format!("reason=other&note={note}"), "zh-CN").await;
+        assert_eq!(res.status(), 422, "{note}");
+        assert!(res.text().await.unwrap().contains("无法识别的字符"), "{note}");
+        let res = app.post_form(&c, "feedback_problem", &[("area", "camera"), ("description", "ok")]).await;
+        assert_eq!(res.status(), 200, "a readable report still goes through");
+    }
+    let res = plain_post(&app, &c, "feedback_problem", "area=camera&description=%C3%E6%CA%D4", "zh-CN").await;
+    assert_eq!(res.status(), 422);
+    // The same bytes sent raw, as an old phone's keyboard would.
+    let raw = [b"reason=other&note=".as_slice(), &[0xC3, 0xE6, 0xCA, 0xD4]].concat();
+    let (status, answer) = app.raw_post_as("/api/decline", &token, &raw, false, "text/html").await;
+    assert_eq!(status, 422, "{answer}");
+    // A NUL or an escape is refused with a message on both databases, a line break is kept.
+    for note in ["a%00b", "%1B%5B2J"] {
+        let res = plain_post(&app, &c, "decline", &format!("reason=other&note={note}"), "zh-CN").await;
+        assert_eq!(res.status(), 422, "{note}");
+        assert!(res.text().await.unwrap().contains("控制字符"), "{note}");
+        let res = plain_post(&app, &c, "feedback_problem", &format!("area=camera&description={note}"), "zh-CN").await;
+        assert_eq!(res.status(), 422, "{note}");
+    }
+    assert_eq!(state_of(&app, &token).await, InvitationState::Opened, "nothing was declined");
+    let declines = signal_kinds(&app, id).await.into_iter().filter(|k| *k == SignalKind::Declined).count();
+    assert_eq!(declines, 0);
+    assert!(signal_kinds(&app, id).await.len() > before, "the readable reports were stored");
+    let res = app.post_form(&c, "decline", &[("reason", "other"), ("note", "第一行\n第二行")]).await;
+    assert_eq!(res.status(), 200);
+    let (inv, _) = app.store.invitation_by_token(&turnout_domain::TokenHash::of(&token)).await.unwrap().unwrap();
+    assert_eq!(inv.state, InvitationState::Declined);
+}
+
+async fn a_language_switch_only_returns_to_this_site(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = TestApp::client();
+    let location = |next: &'static str| {
+        let c = c.clone();
+        let url = format!("{}/lang/en?next={next}", app.base);
+        async move {
+            let res = c.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 303, "{next}");
+            res.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    for bad in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%5C/evil.example",
+        "%2F%2Fevil.example",
+        "/%2F%2Fevil.example",
+        "/%0D%0ALocation:%20//evil.example",
+        "/%0A/evil.example",
+        "https://evil.example",
+        "javascript:alert(1)",
+        "%20//evil.example",
+    ] {
+        assert_eq!(location(bad).await, "/", "{bad}");
+    }
+    assert_eq!(location("/invitation").await, "/invitation");
+    assert_eq!(location("/hr/campaigns/3%3Fstate%3Dconfirmed").await, "/hr/campaigns/3?state=confirmed");
+}
+
+async fn pages_with_personal_data_are_never_stored(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.invite("周九").await;
+    let c = app.open(&token).await;
+    for page in ["/invitation", "/invitation/check", "/invitation/guide", "/invitation/feedback", "/hr/login", "/"] {
+        let res = c.get(format!("{}{page}", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{page}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{page}");
+    }
+    let res = app.post_form(&c, "decline", &[("reason", "time_conflict")]).await;
+    assert_eq!(res.headers()["cache-control"], "no-store", "server function answers");
 }

@@ -13,6 +13,9 @@ on_both_backends!(
     the_status_page_shows_every_state,
     branch_hr_sees_only_their_branch,
     the_status_page_rates_attendance_risk_with_reasons,
+    hr_pages_and_functions_refuse_without_a_session,
+    hr_text_with_control_characters_is_refused,
+    sign_in_load_does_not_stall_other_requests,
 );
 
 async fn add_user(app: &TestApp, email: &str, role: HrRole, branch: Option<&str>) {
@@ -32,7 +35,7 @@ async fn sign_in_is_required_and_checks_the_password(backend: Backend) {
     add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
     // Not signed in: the page sends the browser to sign in.
     let res = TestApp::client().get(format!("{}/hr", app.base)).header("accept", "text/html").send().await.unwrap();
-    assert_eq!(res.status(), 302);
+    assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/hr/login");
     let (_, status) = sign_in(&app, "hr@bank.example", "wrong password").await;
     assert_eq!(status, 401);
@@ -56,7 +59,7 @@ async fn sign_in_is_required_and_checks_the_password(backend: Backend) {
     // Signing out ends the session.
     app.post_form(&c, "hr_logout", &[]).await;
     let res = c.get(format!("{}/hr", app.base)).header("accept", "text/html").send().await.unwrap();
-    assert_eq!(res.status(), 302);
+    assert_eq!(res.status(), 303);
 }
 
 async fn the_status_page_shows_every_state(backend: Backend) {
@@ -131,4 +134,164 @@ async fn the_status_page_rates_attendance_risk_with_reasons(backend: Backend) {
     let prepared = row_of(&html, "准备好");
     assert!(prepared.contains("risk-low"), "confirmed and guide read is low risk: {prepared}");
     assert!(html.contains("风险评级仅供参考"));
+}
+
+/// Every HR server function, with a plausible form.
+const HR_FUNCTIONS: [(&str, &str); 16] = [
+    ("hr_logout", ""),
+    ("hr_campaigns", ""),
+    ("hr_status", "campaign=1"),
+    ("hr_guide", "campaign=1"),
+    ("hr_save_guide", "campaign=1%0A&guide_zh=x&guide_en=y"),
+    ("hr_notices", "campaign=1"),
+    ("hr_save_plan", "campaign=1&unread_hours=24"),
+    ("hr_resend", "campaign=1&sms=on"),
+    ("hr_calls", ""),
+    ("hr_record_call", "candidate=1&outcome=no_answer"),
+    ("hr_candidate", "candidate=1"),
+    ("hr_override", "candidate=1&level=high&note=x"),
+    ("hr_outcome", "candidate=1&outcome=attended"),
+    ("hr_feedback", "campaign=1"),
+    ("hr_train_model", ""),
+    ("hr_thresholds", "medium=0.3&high=0.6"),
+];
+
+async fn hr_pages_and_functions_refuse_without_a_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
+    let (_, token) = app.invite("候选人").await;
+    let candidate = app.open(&token).await;
+    for client in [TestApp::client(), candidate] {
+        // Pages send the browser to sign in, and say where to come back to.
+        for (page, login) in [
+            ("/hr/calls", "/hr/login?next=/hr/calls"),
+            ("/hr/risk", "/hr/login?next=/hr/risk"),
+            ("/hr/candidates/1", "/hr/login?next=/hr/candidates/1"),
+            ("/hr/campaigns/1?state=confirmed", "/hr/login?next=/hr/campaigns/1%3Fstate%3Dconfirmed"),
+        ] {
+            let res = client.get(format!("{}{page}", app.base)).send().await.unwrap();
+            assert_eq!(res.status(), 303, "{page}");
+            assert_eq!(res.headers()["location"], login, "{page}");
+        }
+        for (endpoint, body) in HR_FUNCTIONS {
+            // A script: 401 and the error, before any argument is read.
+            let res = client
+                .post(format!("{}/api/{endpoint}", app.base))
+                .header("accept", "application/json")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 401, "{endpoint}");
+            assert_eq!(res.json::<serde_json::Value>().await.unwrap(), serde_json::json!("Unauthorized"), "{endpoint}");
+            // A form: the sign-in page.
+            let res = client
+                .post(format!("{}/api/{endpoint}", app.base))
+                .header("accept", "text/html")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 303, "{endpoint}");
+            assert!(res.headers()["location"].to_str().unwrap().starts_with("/hr/login"), "{endpoint}");
+        }
+    }
+    // Signed in, the id that once panicked the server is refused with its page.
+    let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
+    let res = hr
+        .post(format!("{}/api/hr_save_guide", app.base))
+        .header("accept", "text/html")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("campaign=1%0A&guide_zh=x&guide_en=y")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/hr?error=malformed");
+    let html = hr.get(format!("{}/hr?error=malformed", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("提交的内容无效"), "HR's home page says what went wrong");
+    // After signing in from a page, the browser goes back to it; never to another site.
+    for (next, to) in [("/hr/calls", "/hr/calls"), ("//evil.example", "/hr"), ("/invitation", "/hr"), ("/hr/login", "/hr")] {
+        let c = TestApp::client();
+        let res = c
+            .post(format!("{}/api/hr_login", app.base))
+            .header("accept", "text/html")
+            .form(&[("email", "hr@bank.example"), ("password", "a long password"), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], to, "{next}");
+    }
+    // The sign-in page carries the page to come back to.
+    let html = TestApp::client().get(format!("{}/hr/login?next=/hr/calls", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"name="next" value="/hr/calls""#), "{html}");
+}
+
+async fn hr_text_with_control_characters_is_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
+    let (candidate, _) = app.invite("被呼叫者").await;
+    let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
+    let res = hr
+        .post(format!("{}/api/hr_record_call", app.base))
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("candidate={candidate}&outcome=no_answer&note=a%00b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(app
+        .store
+        .signals_for_candidate(candidate)
+        .await
+        .unwrap()
+        .iter()
+        .all(|s| s.kind != turnout_domain::SignalKind::CallRecorded));
+    let res = hr.get(format!("{}/hr/campaigns/{}?q=%00", app.base, app.campaign_id)).send().await.unwrap();
+    assert_eq!(res.status(), 422, "a search with a NUL is refused alike on both databases");
+    assert!(res.text().await.unwrap().contains("控制字符"));
+    let res = hr.get(format!("{}/hr/campaigns/{}?q=%E8%A2%AB", app.base, app.campaign_id)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("被呼叫者"));
+}
+
+async fn sign_in_load_does_not_stall_other_requests(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
+    // How long one password check takes here (debug builds are slower than release).
+    let phc = hash_password("a long password").unwrap();
+    let started = std::time::Instant::now();
+    assert!(!turnout_app::server::auth::verify_password("wrong", &phc));
+    let one_check = started.elapsed();
+
+    // 64 wrong sign-ins at once, far more than the server has worker threads.
+    let burst = std::time::Instant::now();
+    let attempts: Vec<_> = (0..64)
+        .map(|i| {
+            let base = app.base.clone();
+            tokio::spawn(async move {
+                let form = [("email", "hr@bank.example".to_string()), ("password", format!("wrong {i}"))];
+                TestApp::client().post(format!("{base}/api/hr_login")).form(&form).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    tokio::time::sleep(one_check * 2).await;
+    // A request that needs no database, so only the threads are measured.
+    let client = TestApp::client();
+    let started = std::time::Instant::now();
+    let res = client.get(format!("{}/lang/en?next=/", app.base)).send().await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(res.status(), 303);
+    let pending = attempts.iter().filter(|a| !a.is_finished()).count();
+    assert!(pending > 0, "the sign-ins were still being checked while the other request ran");
+    for a in attempts {
+        assert_eq!(a.await.unwrap(), 401);
+    }
+    // Compared within this run (the machine may be busy): on the request threads the other
+    // request would wait behind most of the burst; off them it waits for a small part of it.
+    let whole_burst = burst.elapsed();
+    assert!(waited < whole_burst / 4, "another request waited {waited:?} during a burst of sign-ins that took {whole_burst:?}");
 }

@@ -35,6 +35,15 @@ pub(crate) async fn visible_campaign(store: &Store, user: &HrUser, id: i64) -> R
     }
 }
 
+/// A status search as typed: trimmed, at most 100 characters, one line without control
+/// characters (which PostgreSQL could not compare against, and SQLite would).
+pub(crate) fn search_text(q: Option<String>) -> Result<Option<String>, AppError> {
+    let Some(q) = q else { return Ok(None) };
+    turnout_domain::text::check(&q, turnout_domain::text::Lines::One)?;
+    let q = q.trim().chars().take(100).collect::<String>();
+    Ok(Some(q).filter(|q| !q.is_empty()))
+}
+
 /// The campaigns the signed-in user may see, with their counts.
 pub async fn campaigns_page() -> Result<CampaignsPage, AppError> {
     let user = current_hr().await?;
@@ -62,7 +71,7 @@ pub async fn status_page(
     let campaign = visible_campaign(&ctx.store, &user, campaign_id).await?;
     let state =
         state.filter(|s| !s.is_empty()).map(|s| s.parse::<InvitationState>()).transpose().map_err(|_| AppError::NotFound)?;
-    let search = search.map(|s| s.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty());
+    let search = search_text(search)?;
     let page = page.unwrap_or(1).max(1);
     let query = StatusQuery { state, search: search.clone(), offset: i64::from(page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1 };
     let counts = ctx.store.state_counts(campaign.id, now).await?;

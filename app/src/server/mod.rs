@@ -138,7 +138,12 @@ pub fn is_plain_form_post() -> bool {
 /// Finishes a form's server function. Called from a script, errors keep their HTTP status.
 /// Posted by a plain form, the browser is sent back to `page` with the outcome or error in
 /// the query string, so the page can say what happened without JavaScript.
+///
+/// `page` may carry what the request sent (an id); anything but a path on this site falls
+/// back to the home page, so no input can make the redirect point elsewhere or fail.
 pub fn finish_form<T>(result: Result<T, AppError>, page: &str, ok_code: impl Fn(&T) -> String) -> Result<T, AppError> {
+    let page = turnout_domain::SitePath::parse_or(page, "/");
+    let page = page.as_str();
     let joiner = if page.contains('?') { '&' } else { '?' };
     if is_plain_form_post() {
         let target = match &result {

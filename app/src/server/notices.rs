@@ -56,17 +56,13 @@ fn state_filter(state: Option<String>) -> Result<Option<InvitationState>, AppErr
         .map_err(|_| AppError::InvalidInput(InputProblem::Malformed))
 }
 
-fn search_filter(q: Option<String>) -> Option<String> {
-    q.map(|s| s.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty())
-}
-
 /// The page for a campaign, filtered by state and search.
 pub async fn page(campaign_id: i64, state: Option<String>, q: Option<String>, locale: Locale) -> Result<NoticesPage, AppError> {
     let (campaign, editable) = campaign_for_hr(campaign_id).await?;
     let ctx = app_context()?;
     let now = ctx.clock.now();
     let state = state_filter(state)?;
-    let search = search_filter(q);
+    let search = super::hr::search_text(q)?;
     let zone = campaign.time_zone;
     let plan = ctx.store.reminder_plan(campaign.id).await?;
     let query = StatusQuery { state, search: search.clone(), offset: 0, limit: LIMIT };
@@ -176,7 +172,7 @@ pub async fn resend(
     }
     let ctx = app_context()?;
     let now = ctx.clock.now();
-    let query = StatusQuery { state: state_filter(state)?, search: search_filter(q), offset: 0, limit: LIMIT };
+    let query = StatusQuery { state: state_filter(state)?, search: super::hr::search_text(q)?, offset: 0, limit: LIMIT };
     let ids: Vec<i64> = ctx.store.campaign_status(campaign.id, now, &query).await?.into_iter().map(|c| c.candidate_id).collect();
     let n = ctx.store.resend_notices(campaign.id, &ids, &channels, now).await?;
     tracing::info!(campaign = campaign.id, candidates = n, "notices resent by HR");

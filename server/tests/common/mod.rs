@@ -221,6 +221,12 @@ impl TestApp {
     /// that refuses a body early answers and closes before the client has finished, which an
     /// ordinary client reports as a broken pipe. The status.
     pub async fn raw_post(&self, path: &str, token: &str, body: &[u8], chunked: bool) -> u16 {
+        let (status, _) = self.raw_post_as(path, token, body, chunked, "application/json").await;
+        status
+    }
+
+    /// [`TestApp::raw_post`] with an `Accept` header of choice; the status and the whole answer.
+    pub async fn raw_post_as(&self, path: &str, token: &str, body: &[u8], chunked: bool, accept: &str) -> (u16, String) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let addr = self.base.trim_start_matches("http://").to_string();
         let (mut rx, mut tx) = tokio::net::TcpStream::connect(&addr).await.unwrap().into_split();
@@ -237,7 +243,7 @@ impl TestApp {
         });
         let framing = if chunked { "Transfer-Encoding: chunked".to_string() } else { format!("Content-Length: {}", body.len()) };
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: turnout_invitation={token}\r\nAccept: application/json\r\n\
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: turnout_invitation={token}\r\nAccept: {accept}\r\n\
              Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\nConnection: close\r\n\r\n"
         );
         if tx.write_all(head.as_bytes()).await.is_ok() {
@@ -259,8 +265,9 @@ impl TestApp {
             }
         }
         let answer = reader.await.unwrap();
-        let text = String::from_utf8_lossy(&answer);
-        text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status in {text:?}"))
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status in {text:?}"));
+        (status, text)
     }
 
     /// Places booked in a slot, read back from the database.
