@@ -66,6 +66,8 @@ pub struct NoticeRow {
     pub sent: u32,
     /// An unread notice was followed up and is still unread.
     pub unread_open: bool,
+    /// Whether no notice reached them on any channel, though one was due.
+    pub unreachable: bool,
     /// Every message.
     pub cells: Vec<NoticeCell>,
 }
@@ -232,6 +234,8 @@ pub struct NoticeStrings {
     pub col_notices: &'static str,
     /// An unread follow-up is open.
     pub unread_open: &'static str,
+    /// Badge: no channel reached the candidate.
+    pub unreachable: &'static str,
     /// "{n} candidates match".
     pub matching: &'static str,
     /// Opened.
@@ -327,6 +331,7 @@ pub const ZH: NoticeStrings = NoticeStrings {
     col_read: "已读 / 已发",
     col_notices: "各渠道通知",
     unread_open: "有未读跟进",
+    unreachable: "所有渠道都无法送达",
     matching: "符合条件：{n} 人",
     opened: "已打开",
     clicked: "已点击",
@@ -361,6 +366,7 @@ pub const EN: NoticeStrings = NoticeStrings {
     col_read: "Read / sent",
     col_notices: "Notices per channel",
     unread_open: "Unread follow-up open",
+    unreachable: "Not reachable on any channel",
     matching: "{n} candidates match",
     opened: "opened",
     clicked: "clicked",
@@ -543,6 +549,7 @@ fn notices_view(
                             <td>
                                 {format!("{} / {}", r.read, r.sent)}
                                 {r.unread_open.then(|| view! { <span class="badge risk-high">{n.unread_open}</span> })}
+                                {r.unreachable.then(|| view! { <span class="badge risk-high">{n.unreachable}</span> })}
                             </td>
                             <td>
                                 {if r.cells.is_empty() {

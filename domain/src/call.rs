@@ -53,6 +53,9 @@ named_enum! {
     pub enum CallReason ("call reason") {
         /// The risk rating (or HR's override of it) is high.
         HighRisk => "high_risk",
+        /// No notice has reached the candidate on any channel (no address, or every channel
+        /// skipped or failed): only a phone call can.
+        Unreachable => "unreachable",
         /// A notice went unread past its follow-up time.
         UnreadNotice => "unread_notice",
         /// The latest device check failed.
@@ -98,8 +101,10 @@ pub struct CallFacts {
     pub level: RiskLevel,
     /// The latest device check.
     pub device_check: DeviceCheckFact,
-    /// Whether a notice is unread past its follow-up time.
+    /// Whether a notice is unread past its follow-up time (see [`crate::reminder::is_read`]).
     pub unread_notice: bool,
+    /// Whether no notice has reached the candidate on any channel, though one was due.
+    pub unreachable: bool,
     /// When HR last reached the candidate by phone.
     pub last_reached_at: Option<DateTime<Utc>>,
 }
@@ -124,6 +129,9 @@ pub fn call_reasons(f: &CallFacts, now: DateTime<Utc>, zone: TimeZone) -> Vec<Ca
     let mut reasons = Vec::new();
     if f.level == RiskLevel::High {
         reasons.push(CallReason::HighRisk);
+    }
+    if f.unreachable {
+        reasons.push(CallReason::Unreachable);
     }
     if f.unread_notice {
         reasons.push(CallReason::UnreadNotice);
@@ -160,6 +168,7 @@ mod tests {
             level: RiskLevel::Low,
             device_check: DeviceCheckFact::NotRun,
             unread_notice: false,
+            unreachable: false,
             last_reached_at: None,
         }
     }
@@ -174,6 +183,7 @@ mod tests {
         let z = shanghai();
         assert_eq!(call_reasons(&CallFacts { level: RiskLevel::High, ..quiet() }, now(), z), [CallReason::HighRisk]);
         assert_eq!(call_reasons(&CallFacts { unread_notice: true, ..quiet() }, now(), z), [CallReason::UnreadNotice]);
+        assert_eq!(call_reasons(&CallFacts { unreachable: true, ..quiet() }, now(), z), [CallReason::Unreachable]);
         let failed = CallFacts { device_check: DeviceCheckFact::Failed { failed_items: 1 }, ..quiet() };
         assert_eq!(call_reasons(&failed, now(), z), [CallReason::DeviceCheckFailed]);
         let closing = CallFacts { window_ends_at: now() + Duration::hours(CLOSING_WINDOW_HOURS), ..quiet() };
@@ -188,13 +198,20 @@ mod tests {
         let all = CallFacts {
             level: RiskLevel::High,
             unread_notice: true,
+            unreachable: true,
             device_check: DeviceCheckFact::Failed { failed_items: 2 },
             window_ends_at: now() + Duration::hours(3),
             ..quiet()
         };
         assert_eq!(
             call_reasons(&all, now(), shanghai()),
-            [CallReason::HighRisk, CallReason::UnreadNotice, CallReason::DeviceCheckFailed, CallReason::WindowClosing]
+            [
+                CallReason::HighRisk,
+                CallReason::Unreachable,
+                CallReason::UnreadNotice,
+                CallReason::DeviceCheckFailed,
+                CallReason::WindowClosing
+            ]
         );
     }
 

@@ -378,10 +378,84 @@ impl ReminderPlan {
     }
 }
 
+/// Whether a notice has been read. This is the one meaning of "read" in Turnout, used by the
+/// unread follow-up, the risk model's features, HR's call list, HR's notices page and the
+/// analytics:
+///
+/// a notice is read once it has reached the candidate on at least one channel (a provider
+/// accepted it) and the candidate has been seen since: they opened or clicked any notice,
+/// opened their invitation link, or did anything on their invitation pages. A notice that
+/// reached nobody (skipped or failed on every channel) is neither read nor unread: it was
+/// never delivered, and following it up as unread would be untrue.
+pub fn is_read(delivered_at: Option<DateTime<Utc>>, candidate_seen_at: Option<DateTime<Utc>>) -> bool {
+    matches!((delivered_at, candidate_seen_at), (Some(d), Some(seen)) if seen >= d)
+}
+
+/// What to do with a notice's unread follow-up when it comes due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpDecision {
+    /// The notice was read ([`is_read`]): no follow-up.
+    Read,
+    /// Some channel is still sending the notice: look again later.
+    StillSending,
+    /// Every channel has settled and none delivered it: there is nothing to follow up.
+    NeverDelivered,
+    /// Delivered, but the follow-up delay has not passed yet: look again at this time.
+    WaitUntil(DateTime<Utc>),
+    /// Delivered and unread for the whole delay: send the follow-up, mark the notice unread.
+    Unread,
+}
+
+/// Decides a follow-up from the notice's delivery and the candidate's last sign of life.
+pub fn follow_up_decision(
+    delivered_at: Option<DateTime<Utc>>,
+    candidate_seen_at: Option<DateTime<Utc>>,
+    still_sending: bool,
+    unread_after: Duration,
+    now: DateTime<Utc>,
+) -> FollowUpDecision {
+    if is_read(delivered_at, candidate_seen_at) {
+        return FollowUpDecision::Read;
+    }
+    match delivered_at {
+        // A channel may still deliver it; its time then starts the delay.
+        _ if still_sending => FollowUpDecision::StillSending,
+        None => FollowUpDecision::NeverDelivered,
+        Some(d) if d + unread_after > now => FollowUpDecision::WaitUntil(d + unread_after),
+        Some(_) => FollowUpDecision::Unread,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn read_means_seen_after_delivery() {
+        let t = utc("2026-12-10T02:00:00Z");
+        assert!(is_read(Some(t), Some(t + Duration::minutes(5))));
+        assert!(is_read(Some(t), Some(t)), "seen the moment it arrived");
+        assert!(!is_read(Some(t), Some(t - Duration::minutes(5))), "seen before it arrived is not reading it");
+        assert!(!is_read(None, Some(t)), "never delivered is never read");
+        assert!(!is_read(Some(t), None));
+    }
+
+    #[test]
+    fn follow_ups_only_for_notices_delivered_and_unread() {
+        let sent = utc("2026-12-10T02:00:00Z");
+        let day = Duration::hours(24);
+        let decide = |delivered, seen, sending, now| follow_up_decision(delivered, seen, sending, day, now);
+        assert_eq!(decide(None, None, false, sent + day * 2), FollowUpDecision::NeverDelivered);
+        assert_eq!(decide(None, None, true, sent + day * 2), FollowUpDecision::StillSending);
+        assert_eq!(decide(Some(sent), None, true, sent + day * 2), FollowUpDecision::StillSending);
+        assert_eq!(decide(Some(sent), None, false, sent + Duration::hours(3)), FollowUpDecision::WaitUntil(sent + day));
+        assert_eq!(decide(Some(sent), None, false, sent + day), FollowUpDecision::Unread);
+        let seen_after = Some(sent + Duration::hours(30));
+        assert_eq!(decide(Some(sent), seen_after, false, sent + Duration::hours(31)), FollowUpDecision::Read);
+        let seen_before = Some(sent - Duration::hours(1));
+        assert_eq!(decide(Some(sent), seen_before, false, sent + day), FollowUpDecision::Unread);
+    }
 
     fn zone(name: &str) -> TimeZone {
         name.parse().expect("known zone")

@@ -9,8 +9,8 @@ mod support;
 use chrono::Duration;
 use common::{Backend, TestApp};
 use std::time::Duration as StdDuration;
-use support::{counts_by, Gateway, Reply, SmtpSink, SMS_SECRET};
-use turnout::config::{DispatchSettings, ReminderSettings, SmsSettings, SmtpSettings, SmtpTls, WeComSettings};
+use support::{channels, counts_by, Gateway, Reply, SmtpSink, SMS_SECRET};
+use turnout::config::ReminderSettings;
 use turnout::reminders::Dispatcher;
 use turnout_domain::{Channel, NoticeKind, SignalKind, TokenHash};
 use turnout_store::{secret::new_token, MessageStatus, NewCandidate, NoticeMessage};
@@ -24,42 +24,6 @@ on_both_backends!(
     hr_sees_each_notice_per_channel_edits_the_plan_and_resends,
     two_dispatchers_never_claim_the_same_message,
 );
-
-fn dispatch() -> DispatchSettings {
-    DispatchSettings {
-        interval: StdDuration::from_millis(200),
-        batch: 100,
-        concurrency: 8,
-        lease: StdDuration::from_secs(30),
-        max_attempts: 6,
-        backoff: StdDuration::from_secs(60),
-        provider_timeout: StdDuration::from_secs(1),
-    }
-}
-
-fn channels(smtp: Option<&SmtpSink>, gateway: Option<&Gateway>, sms: bool, wecom: bool) -> ReminderSettings {
-    ReminderSettings {
-        smtp: smtp.map(|s| SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: s.port,
-            tls: SmtpTls::None,
-            from: "招聘中心 <hr@bank.example.com>".into(),
-            credentials: None,
-        }),
-        sms: gateway.filter(|_| sms).map(|g| SmsSettings {
-            url: format!("{}/sms", g.base),
-            key: "acct-1".into(),
-            secret: SMS_SECRET.into(),
-        }),
-        wecom: gateway.filter(|_| wecom).map(|g| WeComSettings {
-            base_url: g.base.clone(),
-            corp_id: "ww-test".into(),
-            secret: "wecom-secret".into(),
-            agent_id: 1000002,
-        }),
-        dispatch: dispatch(),
-    }
-}
 
 fn dispatcher(app: &TestApp, settings: &ReminderSettings) -> Dispatcher {
     Dispatcher::new(app.store.clone(), app.clock(), &app.base, settings).unwrap()
@@ -194,10 +158,12 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     let opened = signals(&app, id, SignalKind::ReminderOpened).await;
     assert_eq!(opened.len(), 1, "an open counts once per message");
     assert_eq!((opened[0]["notice"].as_str(), opened[0]["channel"].as_str()), (Some("detailed"), Some("email")));
+    // Seen after every notice so far reached them, the candidate has read all three (the
+    // follow-up SMS included): one meaning of "read" for the page, the model and the list.
     let reads = app.store.notice_reads(app.campaign_id).await.unwrap()[&id];
-    assert_eq!((reads.sent, reads.read, reads.unread_follow_up_open), (3, 2, false));
+    assert_eq!((reads.sent, reads.read, reads.unread_follow_up_open), (3, 3, false));
     let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(id), app.now()).await.unwrap().remove(0);
-    assert_eq!((row.facts.reminders_sent, row.facts.reminders_read, row.unread_notice), (3, 2, false));
+    assert_eq!((row.facts.reminders_sent, row.facts.reminders_read, row.unread_notice), (3, 3, false));
 
     // 24 hours before: the short SMS with the time.
     app.set_now(t0 + Duration::hours(48));
@@ -526,7 +492,8 @@ async fn hr_sees_each_notice_per_channel_edits_the_plan_and_resends(backend: Bac
     assert_eq!(resent[0].status, MessageStatus::Sent);
     assert_eq!(gw.sms_delivered().iter().filter(|s| s.to == "13800000030").count(), 2);
 
-    // A day on, the invitation 周一 read needs no follow-up; 吴二's, never delivered, does.
+    // A day on, the invitation 周一 read needs no follow-up; nor does 吴二's, which reached
+    // nobody: not "unread", but a candidate no channel can reach.
     app.set_now(app.now() + Duration::hours(25));
     d.tick().await.unwrap();
     let read_follow_up = find(&messages(&app, reader).await, NoticeKind::FollowUp, Channel::Sms);
@@ -536,10 +503,14 @@ async fn hr_sees_each_notice_per_channel_edits_the_plan_and_resends(backend: Bac
     let reader_unread: Vec<_> =
         signals(&app, reader, SignalKind::ReminderUnread).await.into_iter().map(|p| p["notice"].clone()).collect();
     assert_eq!(reader_unread, vec![serde_json::json!("resend")]);
-    let unread = signals(&app, unreached, SignalKind::ReminderUnread).await;
-    assert_eq!(unread.len(), 1);
-    assert_eq!((unread[0]["notice"].as_str(), unread[0]["delivered"].as_bool()), (Some("invitation"), Some(false)));
-    assert!(app.store.notice_reads(app.campaign_id).await.unwrap()[&unreached].unread_follow_up_open);
+    assert!(signals(&app, unreached, SignalKind::ReminderUnread).await.is_empty());
+    let unreached_follow_up = find(&messages(&app, unreached).await, NoticeKind::FollowUp, Channel::Sms);
+    assert_eq!(unreached_follow_up[0].status, MessageStatus::Cancelled);
+    assert_eq!(unreached_follow_up[0].last_error.as_deref(), Some("the notice reached no one on any channel"));
+    let unreached_reads = app.store.notice_reads(app.campaign_id).await.unwrap()[&unreached];
+    assert_eq!((unreached_reads.unread_follow_up_open, unreached_reads.unreachable), (false, true));
+    let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(unreached), app.now()).await.unwrap().remove(0);
+    assert_eq!((row.unread_notice, row.unreachable), (false, true));
 
     // Read-only HR may look but not resend.
     let ro = TestApp::client();

@@ -231,5 +231,17 @@ pub(crate) async fn insert_signal(
     .bind(payload.to_string())
     .execute(&mut *conn)
     .await?;
+    if source == SignalSource::Candidate {
+        // The candidate was seen: every notice that had reached them is now read
+        // (`turnout_domain::reminder::is_read`, the one meaning of "read").
+        sqlx::query(
+            "UPDATE notices SET read_at = $1 WHERE candidate_id = $2 AND read_at IS NULL \
+             AND first_sent_at IS NOT NULL AND first_sent_at <= $1",
+        )
+        .bind(ts(at))
+        .bind(candidate_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }

@@ -158,6 +158,8 @@ pub struct FollowUpRow {
     pub last_reached_at: Option<DateTime<Utc>>,
     /// Whether a notice went unread past its follow-up time.
     pub unread_notice: bool,
+    /// Whether no notice reached the candidate on any channel, though one was due.
+    pub unreachable: bool,
     /// Whether they attended, once recorded.
     pub outcome: Option<InterviewOutcome>,
 }
@@ -183,11 +185,15 @@ fn history_count(outcome: InterviewOutcome) -> String {
 
 /// Notices handed to a provider on at least one channel.
 const NOTICES_SENT: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.first_sent_at IS NOT NULL)";
-/// Notices opened or clicked on any channel (each counted once).
+/// Notices read ([`turnout_domain::reminder::is_read`]; `read_at` is kept by `insert_signal`).
 const NOTICES_READ: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.read_at IS NOT NULL)";
 /// Notices whose unread follow-up time passed with no read since.
 const UNREAD_OPEN: &str =
     "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.unread_at IS NOT NULL AND n.read_at IS NULL)";
+/// Notices that reached nobody: every channel settled as skipped or failed.
+pub(crate) const UNDELIVERED: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.first_sent_at IS NULL \
+     AND EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id) \
+     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id AND o.status NOT IN ('skipped', 'failed')))";
 
 const LATEST_SIGNAL: &str = "(SELECT COALESCE(MAX(g.id), 0) FROM signals g WHERE g.candidate_id = c.id)";
 
@@ -197,7 +203,7 @@ fn facts_select() -> String {
          i.window_ends_at, i.state, i.reschedules, i.guide_progress, i.decline_reason, i.outcome, s.starts_at, \
          i.device_check_verdict, i.device_check_failed, i.device_checked_at, \
          b.booked_at, {LATEST_SIGNAL} AS signal_id, {} AS past_attended, {} AS past_no_shows, {NOTICES_SENT} AS notices_sent, \
-         {NOTICES_READ} AS notices_read, {UNREAD_OPEN} AS unread_open \
+         {NOTICES_READ} AS notices_read, {UNREAD_OPEN} AS unread_open, {UNDELIVERED} AS undelivered \
          FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
          LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
          LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id",
@@ -681,6 +687,7 @@ impl Store {
                     risk_override: override_from_row(row)?,
                     last_reached_at: row.try_get::<Option<i64>, _>("last_reached_at")?.map(from_ts).transpose()?,
                     unread_notice: row.try_get::<i64, _>("unread_open")? > 0,
+                    unreachable: input.facts.reminders_sent == 0 && row.try_get::<i64, _>("undelivered")? > 0,
                     outcome: input.outcome,
                 })
             })

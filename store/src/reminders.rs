@@ -12,7 +12,7 @@ use crate::{from_ts, ts, Backend, Result, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
-use turnout_domain::reminder::PlannedNotice;
+use turnout_domain::reminder::{follow_up_decision, FollowUpDecision, PlannedNotice};
 use turnout_domain::{Channel, NoticeKind, ReminderPlan, SignalKind, SignalSource, TimeZone, TokenHash};
 
 /// What a message in the outbox is doing.
@@ -125,6 +125,8 @@ pub enum FollowUpCheck {
     Send,
     /// The notice was read meanwhile.
     AlreadyRead,
+    /// The notice reached nobody on any channel: nothing to follow up.
+    NeverDelivered,
     /// Too early to tell: check again then.
     Wait(DateTime<Utc>),
 }
@@ -147,10 +149,12 @@ pub struct TrackedNotice {
 pub struct NoticeReads {
     /// Notices handed to a provider on at least one channel.
     pub sent: u32,
-    /// Notices opened or clicked (each counted once, whatever the channel).
+    /// Notices read ([`turnout_domain::reminder::is_read`]), each counted once.
     pub read: u32,
     /// Whether a notice went unread, raised a follow-up, and is still unread.
     pub unread_follow_up_open: bool,
+    /// Whether no notice has reached them on any channel, though one was due.
+    pub unreachable: bool,
 }
 
 /// One message of HR's notice board.
@@ -312,9 +316,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Decides whether a claimed follow-up goes out: not when its notice has been read (or,
-    /// for the invitation, the link opened); not yet while the notice is still being sent or
-    /// has not been unread for `unread_after`. When it goes, the notice is marked unread and a
+    /// Decides whether a claimed follow-up goes out, by
+    /// [`turnout_domain::reminder::follow_up_decision`]: not when its notice was read; not
+    /// when the notice reached nobody; not yet while a channel is still sending it or the
+    /// delay has not passed. When it goes, the notice is marked unread and a
     /// `reminder_unread` signal recorded, once.
     pub async fn check_follow_up(
         &self,
@@ -324,28 +329,23 @@ impl Store {
     ) -> Result<FollowUpCheck> {
         let Some((parent_id, parent_kind)) = msg.parent else { return Ok(FollowUpCheck::Send) };
         let row = sqlx::query(
-            "SELECT n.read_at, n.first_sent_at, i.first_opened_at, \
+            "SELECT n.read_at, n.first_sent_at, \
              (SELECT COUNT(*) FROM outbox o WHERE o.notice_id = n.id AND o.status IN ('pending', 'sending')) AS unsettled \
-             FROM notices n JOIN invitations i ON i.id = n.invitation_id WHERE n.id = $1",
+             FROM notices n WHERE n.id = $1",
         )
         .bind(parent_id)
         .fetch_one(&self.pool)
         .await?;
-        let read_at: Option<i64> = row.try_get("read_at")?;
-        let opened: Option<i64> = row.try_get("first_opened_at")?;
-        let first_sent: Option<i64> = row.try_get("first_sent_at")?;
+        let time =
+            |column: &str| -> Result<Option<DateTime<Utc>>> { row.try_get::<Option<i64>, _>(column)?.map(from_ts).transpose() };
+        let (delivered, seen) = (time("first_sent_at")?, time("read_at")?);
         let unsettled: i64 = row.try_get("unsettled")?;
-        if read_at.is_some() || (parent_kind == NoticeKind::Invitation && opened.is_some()) {
-            return Ok(FollowUpCheck::AlreadyRead);
-        }
-        if unsettled > 0 {
-            return Ok(FollowUpCheck::Wait(now + Duration::minutes(15)));
-        }
-        if let Some(sent) = first_sent {
-            let due = from_ts(sent)? + unread_after;
-            if due > now {
-                return Ok(FollowUpCheck::Wait(due));
-            }
+        match follow_up_decision(delivered, seen, unsettled > 0, unread_after, now) {
+            FollowUpDecision::Read => return Ok(FollowUpCheck::AlreadyRead),
+            FollowUpDecision::NeverDelivered => return Ok(FollowUpCheck::NeverDelivered),
+            FollowUpDecision::StillSending => return Ok(FollowUpCheck::Wait(now + Duration::minutes(15))),
+            FollowUpDecision::WaitUntil(at) => return Ok(FollowUpCheck::Wait(at)),
+            FollowUpDecision::Unread => {}
         }
         // Write first: on SQLite a transaction that reads before it writes can be refused the
         // write lock by a concurrent writer.
@@ -359,7 +359,6 @@ impl Store {
             let payload = serde_json::json!({
                 "notice": parent_kind.as_str(),
                 "notice_id": parent_id,
-                "delivered": first_sent.is_some(),
                 "unread_after_hours": unread_after.num_hours(),
                 "follow_up_id": msg.notice_id,
             });
@@ -417,11 +416,7 @@ impl Store {
             .await?
             .rows_affected()
             == 1;
-        sqlx::query("UPDATE notices SET read_at = COALESCE(read_at, $1) WHERE id = $2")
-            .bind(ts(now))
-            .bind(notice_id)
-            .execute(&mut *tx)
-            .await?;
+        // The signal below marks this notice (and every other that reached them) read.
         if click || first {
             let kind_signal = if click { SignalKind::ReminderClicked } else { SignalKind::ReminderOpened };
             let payload = serde_json::json!({
@@ -457,7 +452,10 @@ impl Store {
             "SELECT n.candidate_id, \
              SUM(CASE WHEN n.first_sent_at IS NOT NULL THEN 1 ELSE 0 END) AS sent, \
              SUM(CASE WHEN n.read_at IS NOT NULL THEN 1 ELSE 0 END) AS read_n, \
-             SUM(CASE WHEN n.unread_at IS NOT NULL AND n.read_at IS NULL AND i.state <> 'declined' THEN 1 ELSE 0 END) AS open_n \
+             SUM(CASE WHEN n.unread_at IS NOT NULL AND n.read_at IS NULL AND i.state <> 'declined' THEN 1 ELSE 0 END) AS open_n, \
+             SUM(CASE WHEN n.first_sent_at IS NULL AND EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id) \
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id AND o.status NOT IN ('skipped', 'failed')) \
+             THEN 1 ELSE 0 END) AS undelivered_n \
              FROM notices n JOIN invitations i ON i.id = n.invitation_id WHERE n.campaign_id = $1 GROUP BY n.candidate_id",
         )
         .bind(campaign_id)
@@ -468,7 +466,12 @@ impl Store {
             let count = |name: &str| -> Result<u32> { u32::try_from(row.try_get::<i64, _>(name)?).map_err(corrupt) };
             out.insert(
                 row.try_get("candidate_id")?,
-                NoticeReads { sent: count("sent")?, read: count("read_n")?, unread_follow_up_open: count("open_n")? > 0 },
+                NoticeReads {
+                    sent: count("sent")?,
+                    read: count("read_n")?,
+                    unread_follow_up_open: count("open_n")? > 0,
+                    unreachable: count("sent")? == 0 && count("undelivered_n")? > 0,
+                },
             );
         }
         Ok(out)

@@ -153,10 +153,12 @@ impl FollowUpStrings {
         let zh = std::ptr::eq(self, &ZH);
         match (r, zh) {
             (CallReason::HighRisk, true) => "出勤风险高",
+            (CallReason::Unreachable, true) => "所有渠道都无法送达通知",
             (CallReason::UnreadNotice, true) => "通知未读",
             (CallReason::DeviceCheckFailed, true) => "设备检测未通过",
             (CallReason::WindowClosing, true) => "确认期限将在 24 小时内截止，尚未确认",
             (CallReason::HighRisk, false) => "High attendance risk",
+            (CallReason::Unreachable, false) => "Cannot be reached by any channel",
             (CallReason::UnreadNotice, false) => "Notice unread",
             (CallReason::DeviceCheckFailed, false) => "Device check failed",
             (CallReason::WindowClosing, false) => "Unconfirmed, window closes within 24 hours",

@@ -105,6 +105,7 @@ pub async fn call_list(locale: Locale) -> Result<CallListPage, AppError> {
                 level: effective_level(&row, &model),
                 device_check: row.facts.device_check,
                 unread_notice: row.unread_notice,
+                unreachable: row.unreachable,
                 last_reached_at: row.last_reached_at,
             };
             let why = call_reasons(&facts, now, campaign.time_zone);

@@ -88,6 +88,7 @@ pub async fn page(campaign_id: i64, state: Option<String>, q: Option<String>, lo
                 read: r.read,
                 sent: r.sent,
                 unread_open: r.unread_follow_up_open,
+                unreachable: r.unreachable,
                 cells: messages
                     .iter()
                     .filter(|m| m.candidate_id == c.candidate_id)

@@ -208,6 +208,9 @@ impl Dispatcher {
             match inner.store.check_follow_up(m, unread_after, now).await {
                 Ok(FollowUpCheck::Send) => {}
                 Ok(FollowUpCheck::AlreadyRead) => return Outcome::Cancelled("the notice was read".into()),
+                Ok(FollowUpCheck::NeverDelivered) => {
+                    return Outcome::Cancelled("the notice reached no one on any channel".into())
+                }
                 Ok(FollowUpCheck::Wait(at)) => return Outcome::Postponed(at),
                 Err(e) => return self.retry_or_fail(m, format!("database: {e}")),
             }

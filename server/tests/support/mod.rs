@@ -18,6 +18,46 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use turnout::config::{DispatchSettings, ReminderSettings, SmsSettings, SmtpSettings, SmtpTls, WeComSettings};
+
+/// Dispatcher settings for tests: quick rounds, short provider timeouts.
+pub fn dispatch() -> DispatchSettings {
+    DispatchSettings {
+        interval: Duration::from_millis(200),
+        batch: 100,
+        concurrency: 8,
+        lease: Duration::from_secs(30),
+        max_attempts: 6,
+        backoff: Duration::from_secs(60),
+        provider_timeout: Duration::from_secs(1),
+    }
+}
+
+/// Reminder settings pointing at the stand-ins: e-mail when `smtp` is given, SMS and work chat
+/// through `gateway` when chosen.
+pub fn channels(smtp: Option<&SmtpSink>, gateway: Option<&Gateway>, sms: bool, wecom: bool) -> ReminderSettings {
+    ReminderSettings {
+        smtp: smtp.map(|s| SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: s.port,
+            tls: SmtpTls::None,
+            from: "招聘中心 <hr@bank.example.com>".into(),
+            credentials: None,
+        }),
+        sms: gateway.filter(|_| sms).map(|g| SmsSettings {
+            url: format!("{}/sms", g.base),
+            key: "acct-1".into(),
+            secret: SMS_SECRET.into(),
+        }),
+        wecom: gateway.filter(|_| wecom).map(|g| WeComSettings {
+            base_url: g.base.clone(),
+            corp_id: "ww-test".into(),
+            secret: "wecom-secret".into(),
+            agent_id: 1000002,
+        }),
+        dispatch: dispatch(),
+    }
+}
 
 /// The SMS gateway's signing secret in tests.
 pub const SMS_SECRET: &str = "test-sms-secret";
@@ -198,6 +238,8 @@ pub struct GatewayState {
     pub wecom_expire_next: AtomicBool,
     /// Messages WeCom accepted.
     pub wecom_messages: Mutex<Vec<serde_json::Value>>,
+    /// User ids WeCom does not know (it answers errcode 81013, "all touser invalid").
+    pub wecom_unknown_users: Mutex<HashSet<String>>,
 }
 
 /// The SMS gateway and WeCom API, on a free loopback port.
@@ -316,6 +358,10 @@ async fn wecom_send(
     let current = format!("tok-{}", state.wecom_tokens.load(Ordering::SeqCst));
     if state.wecom_expire_next.swap(false, Ordering::SeqCst) || q.access_token != current {
         return Json(serde_json::json!({ "errcode": 42001, "errmsg": "access_token expired" }));
+    }
+    let touser = body.get("touser").and_then(|t| t.as_str()).unwrap_or_default();
+    if state.wecom_unknown_users.lock().unwrap().contains(touser) {
+        return Json(serde_json::json!({ "errcode": 81013, "errmsg": "user & party & tag all invalid" }));
     }
     let mut messages = state.wecom_messages.lock().unwrap();
     messages.push(body);
