@@ -208,7 +208,7 @@ fn SlotChooser(v: InvitationView, confirm: ServerAction<ConfirmSlot>) -> impl In
                                         } else if sl.places_left == 0 {
                                             s.slot_full.to_string()
                                         } else {
-                                            fill(s.places_left, &[("n", &sl.places_left)])
+                                            s.places(sl.places_left)
                                         };
                                         view! {
                                             <label class="slot" class:unavailable=unavailable class:chosen=sl.chosen>

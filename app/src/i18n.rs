@@ -108,6 +108,8 @@ pub struct Strings {
     pub choose_heading: &'static str,
     pub choose_hint: &'static str,
     pub places_left: &'static str,
+    /// `places_left` when there is exactly one.
+    pub place_left: &'static str,
     pub slot_full: &'static str,
     pub slot_yours: &'static str,
     pub confirm_button: &'static str,
@@ -218,6 +220,15 @@ pub struct Strings {
 }
 
 impl Strings {
+    /// How many places a slot has left: "1 place left", "2 places left" (Chinese has no plural).
+    pub fn places(&self, n: u32) -> String {
+        if n == 1 {
+            self.place_left.to_string()
+        } else {
+            fill(self.places_left, &[("n", &n)])
+        }
+    }
+
     /// The label of a state.
     pub fn state(&self, s: InvitationState) -> &'static str {
         match s {
@@ -292,6 +303,7 @@ pub static ZH: Strings = Strings {
     choose_heading: "选择面试时间",
     choose_hint: "选择一个时间后点击确认。名额有限，以确认先后为准。",
     places_left: "剩余 {n} 个名额",
+    place_left: "剩余 1 个名额",
     slot_full: "已约满",
     slot_yours: "你的时间",
     confirm_button: "确认此时间",
@@ -422,6 +434,7 @@ pub static EN: Strings = Strings {
     choose_heading: "Choose your interview time",
     choose_hint: "Pick a time and confirm it. Places are limited and go to whoever confirms first.",
     places_left: "{n} places left",
+    place_left: "1 place left",
     slot_full: "Full",
     slot_yours: "Your time",
     confirm_button: "Confirm this time",
@@ -543,6 +556,10 @@ mod tests {
     #[test]
     fn fill_replaces_placeholders() {
         assert_eq!(fill(EN.places_left, &[("n", &3)]), "3 places left");
+        assert_eq!(EN.places(1), "1 place left");
+        assert_eq!(EN.places(2), "2 places left");
+        assert_eq!(ZH.places(1), "剩余 1 个名额");
+        assert_eq!(ZH.places(5), "剩余 5 个名额");
         assert_eq!(fill(ZH.reschedule_rule, &[("n", &1), ("h", &12)]), "你还可以改期 1 次，最晚在面试开始前 12 小时。");
     }
 }

@@ -161,8 +161,12 @@ pub fn HrCallsPage() -> impl IntoView {
                                     <p class="muted">{r.campaign.clone()}{r.slot.clone().map(|x| format!(" · {x}"))}</p>
                                     <p class="why"><strong>{f.col_why}{s.label_sep}</strong>{r.why.join("；")}</p>
                                     <div class="risk">{risk_badge(&r.risk)}</div>
-                                    {r.phone.clone().map(|ph| view! {
-                                        <p class="phone"><a class="button secondary" href=format!("tel:{}", ph.replace(' ', ""))>{f.col_phone}" "{ph.clone()}</a></p>
+                                    {r.phone.clone().map(|ph| match turnout_domain::contact::tel_uri(&ph) {
+                                        Some(tel) => view! {
+                                            <p class="phone"><a class="button secondary" href=tel>{f.col_phone}" "{ph}</a></p>
+                                        }.into_any(),
+                                        // Not a number a phone can dial: shown, not linked.
+                                        None => view! { <p class="phone">{f.col_phone}" "{ph}</p> }.into_any(),
                                     })}
                                     {p.editable.then(|| call_form(r.candidate_id, "calls", record))}
                                 </li>
