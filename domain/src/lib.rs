@@ -18,6 +18,7 @@ pub mod signal;
 pub mod site_path;
 pub mod text;
 pub mod token;
+pub mod when;
 pub mod window;
 
 pub use booking::{plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, Slot};

@@ -23,6 +23,8 @@ on_both_backends!(
     a_killed_server_delivers_every_notice_once_after_restart,
     hr_sees_each_notice_per_channel_edits_the_plan_and_resends,
     two_dispatchers_never_claim_the_same_message,
+    every_word_about_time_is_true_when_the_notice_is_sent,
+    the_call_list_dials_e164_and_the_page_counts_places_in_words,
 );
 
 fn dispatcher(app: &TestApp, settings: &ReminderSettings) -> Dispatcher {
@@ -542,4 +544,110 @@ async fn two_dispatchers_never_claim_the_same_message(backend: Backend) {
     let requests = gw.sms_requests();
     assert_eq!(requests.len(), total, "no message was handed to the gateway twice");
     assert!(counts_by(&requests, |r| r.key.clone()).values().all(|n| *n == 1));
+}
+
+/// A local wall-clock time on window day `day` (0-based) in the campaign's zone.
+fn local_time(app: &TestApp, day: usize, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone as _;
+    let date = app.window.local_days()[day];
+    app.zone.tz().from_local_datetime(&date.and_hms_opt(hour, minute, 0).unwrap()).earliest().unwrap().with_timezone(&chrono::Utc)
+}
+
+async fn every_word_about_time_is_true_when_the_notice_is_sent(backend: Backend) {
+    use turnout_app::i18n::Locale;
+    use turnout_app::server::format;
+    let app = TestApp::spawn(backend).await;
+    let gw = Gateway::start().await;
+    let d = dispatcher(&app, &channels(None, Some(&gw), true, true));
+    let afternoon = app.slot_at(1, 16, 0, 5).await;
+    let evening = app.slot_at(1, 18, 30, 5).await;
+    let (early, token_early) = invite(&app, "林早", "13800000040").await;
+    let (late, token_late) = invite(&app, "林晚", "13800000041").await;
+    let sms_to = |to: &str| gw.sms_delivered().into_iter().filter(|s| s.to == to).map(|s| s.text).collect::<Vec<_>>();
+
+    // The invitation gives the window's last day, not the midnight after it.
+    d.tick().await.unwrap();
+    let invitation = sms_to("13800000040").remove(0);
+    let last_day_en = format::day(app.window.last_day(), Locale::En);
+    let last_day_zh = format::day(app.window.last_day(), Locale::ZhCn);
+    assert!(invitation.contains(&format!("by the end of {last_day_en}")), "{invitation}");
+    assert!(invitation.contains(&format!("请在 {last_day_zh} 当天结束前选择面试时间")), "{invitation}");
+    assert!(!invitation.contains("00:00"), "{invitation}");
+
+    // At 20:00 the day before, one confirms for 16:00 tomorrow (20 hours ahead): the short
+    // SMS goes out at once and says tomorrow, which it is.
+    app.set_now(local_time(&app, 0, 20, 0));
+    app.store.confirm_slot(&TokenHash::of(&token_early), afternoon, app.now()).await.unwrap();
+    d.tick().await.unwrap();
+    let short = sms_to("13800000040").into_iter().find(|t| t.contains("提醒您")).expect("the short SMS");
+    assert!(short.contains("明天 16:00") && short.contains("tomorrow at 16:00"), "{short}");
+
+    // At 22:30 the other confirms for 18:30 tomorrow (20 hours ahead). Quiet hours hold the
+    // short SMS until 08:00, the interview day itself: it must say today, not tomorrow.
+    app.set_now(local_time(&app, 0, 22, 30));
+    app.store.confirm_slot(&TokenHash::of(&token_late), evening, app.now()).await.unwrap();
+    d.tick().await.unwrap();
+    let reminded = |to: &str| sms_to(to).into_iter().filter(|t| t.contains("提醒您")).collect::<Vec<_>>();
+    assert!(reminded("13800000041").is_empty(), "no short SMS in quiet hours");
+    app.set_now(local_time(&app, 1, 8, 0));
+    d.tick().await.unwrap();
+    let short = reminded("13800000041").pop().expect("the short SMS at 08:00");
+    assert!(short.contains("今天 18:30") && short.contains("today at 18:30"), "{short}");
+    assert!(!short.contains("明天") && !short.contains("明日") && !short.contains("tomorrow"), "{short}");
+    let ms = messages(&app, late).await;
+    let sent = find(&ms, NoticeKind::Short, Channel::Sms);
+    assert_eq!((sent.len(), sent[0].status), (1, MessageStatus::Sent));
+
+    // The countdown, due an hour before, goes out 45 minutes before (say, after a retry): it
+    // says 45 minutes on both channels, never "1 hour".
+    app.set_now(local_time(&app, 1, 17, 45));
+    d.tick().await.unwrap();
+    let countdown = sms_to("13800000041").into_iter().find(|t| t.contains("检查摄像头")).expect("the countdown SMS");
+    assert!(countdown.contains("45 分钟后开始") && countdown.contains("starts in 45 minutes"), "{countdown}");
+    assert!(!countdown.contains("1 小时") && !countdown.contains("1 hour"), "{countdown}");
+    let chat = gw.wecom_messages();
+    let chat = chat.iter().rev().find(|m| m["touser"] == "wx-13800000041").unwrap()["text"]["content"].as_str().unwrap();
+    assert!(chat.contains("45 分钟后") && chat.contains("in 45 minutes") && !chat.contains("1 小时"), "{chat}");
+    assert!(chat.contains("18:30–19:00"), "the local time is given with the minutes: {chat}");
+    // The one whose interview started at 16:00 got no countdown this late.
+    assert!(sms_to("13800000040").iter().all(|t| !t.contains("检查摄像头")), "{:?}", sms_to("13800000040"));
+    assert!(signals(&app, early, SignalKind::ReminderSent).await.len() >= 2);
+}
+
+async fn the_call_list_dials_e164_and_the_page_counts_places_in_words(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.slot_at(1, 10, 0, 1).await;
+    app.slot_at(1, 11, 0, 2).await;
+    let (hash_token, hash) = new_token();
+    let id = app
+        .store
+        .invite_candidate(
+            app.campaign_id,
+            &NewCandidate { full_name: "黄拨号".into(), email: None, phone: Some("(+86)13900131001".into()) },
+            &hash,
+            &app.window,
+            app.now(),
+        )
+        .await
+        .unwrap();
+
+    // The candidate's page: one place is a place, two are places.
+    let client = app.open(&hash_token).await;
+    let page = app.html_in(&client, "/invitation", "en").await;
+    assert!(page.contains("1 place left") && page.contains("2 places left"), "{page}");
+    assert!(!page.contains("1 places left"));
+    let page = app.html_in(&client, "/invitation", "zh-CN").await;
+    assert!(page.contains("剩余 1 个名额") && page.contains("剩余 2 个名额"));
+
+    // Twelve hours before the window closes with no slot taken, HR is to phone them: the link
+    // dials the number in E.164 form.
+    app.set_now(app.window.ends_at - Duration::hours(12));
+    let hash = turnout_app::server::auth::hash_password("a long password").unwrap();
+    app.store.upsert_hr_user("hr@bank.example", "HR", &hash, turnout_store::HrRole::Admin, None, app.now()).await.unwrap();
+    let hr = TestApp::client();
+    app.post_form(&hr, "hr_login", &[("email", "hr@bank.example"), ("password", "a long password")]).await;
+    let calls = app.html_in(&hr, "/hr/calls", "zh-CN").await;
+    assert!(calls.contains(&format!("/hr/candidates/{id}\"")), "on the call list: {calls}");
+    assert!(calls.contains("href=\"tel:+8613900131001\""), "{calls}");
+    assert!(!calls.contains("tel:("), "{calls}");
 }

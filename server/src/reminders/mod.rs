@@ -226,7 +226,7 @@ impl Dispatcher {
         let Some(to) = address.filter(|a| !a.trim().is_empty()) else {
             return Outcome::Skipped("no address on this channel".into());
         };
-        let mut out = templates::render(m, campaign, &inner.base_url);
+        let mut out = templates::render(m, campaign, &inner.base_url, now);
         out.to = to;
         let limit = inner.settings.provider_timeout * 2;
         let result = match tokio::time::timeout(limit, adapter.send(&out)).await {
