@@ -36,12 +36,75 @@ pub const SILENCE_LEVEL_MAX: f64 = 0.003;
 pub const MIC_LISTEN_MS: u32 = 6_000;
 /// Round trips the network check times (their median is the result).
 pub const PING_COUNT: usize = 7;
-/// The first download and upload of the network check, in bytes.
-pub const PROBE_FIRST_BYTES: usize = 256 * 1024;
+
+// Time limits. Every step that waits on the browser, the network or the candidate gives up
+// after its limit and reports what it saw, so a stalled step never holds up the check.
+
+/// How long the browser may take to answer the request for camera and microphone (the
+/// candidate answering its prompt included), in milliseconds; then [`PermissionOutcome::TimedOut`].
+pub const PERMISSION_TIMEOUT_MS: u32 = 30_000;
+/// How long listing the devices may take; then the check counts the devices it has open.
+pub const DEVICES_TIMEOUT_MS: u32 = 5_000;
+/// How long the camera may take to show a picture, in milliseconds; then it is reported with no
+/// size and no frames ([`Reason::NoPicture`]).
+pub const CAMERA_START_TIMEOUT_MS: u32 = 10_000;
+/// How long the browser may take to start processing sound, in milliseconds; then the
+/// microphone is reported as never listened to ([`Reason::MicrophoneNotStarted`]).
+pub const MIC_START_TIMEOUT_MS: u32 = 5_000;
+/// How long the candidate has to say whether they heard the test tone, in milliseconds; then
+/// the speaker is reported unanswered ([`Reason::ToneUnanswered`]).
+pub const SPEAKER_ANSWER_TIMEOUT_MS: u32 = 90_000;
+/// How long one ping may take before it is abandoned, in milliseconds.
+pub const PING_TIMEOUT_MS: u32 = 3_000;
+/// How long one download or upload may take before it is abandoned, in milliseconds.
+pub const PROBE_TIMEOUT_MS: u32 = 10_000;
+/// How long the whole network check may take, in milliseconds: a probe still running then is
+/// abandoned and the figures not measured are missing.
+pub const NETWORK_TIMEOUT_MS: u32 = 30_000;
+/// How long saving the result may take before the page says it was not saved, in milliseconds.
+pub const SUBMIT_TIMEOUT_MS: u32 = 20_000;
+
+// The network check's data budget. A run starts with small transfers and makes the next one
+// bigger only while the link is fast, so a slow (and often metered) link moves little data; a
+// fast link stops at the byte budget.
+
+/// Bytes one run of the network check may move in all (pings, downloads and uploads, requests
+/// and answers, headers included): 1 MB.
+pub const NETWORK_BYTE_BUDGET: usize = 1_000_000;
+/// What the plan allows each probe request for its request and answer headers, in bytes
+/// (Chromium's come to about 900 both ways with the invitation cookie; a long in-app
+/// `User-Agent` adds some).
+pub const PROBE_HEADER_ALLOWANCE: usize = 4_096;
+/// Transfers each way at most.
+pub const PROBE_MAX_TRANSFERS: usize = 4;
+/// Payload bytes each way: what the budget leaves after every request's header allowance,
+/// split evenly between download and upload.
+pub const PROBE_DIRECTION_BYTES: usize =
+    (NETWORK_BYTE_BUDGET - (PING_COUNT + 2 * PROBE_MAX_TRANSFERS) * PROBE_HEADER_ALLOWANCE) / 2;
+/// The first download and upload, in bytes: a second or two even on a 2G link.
+pub const PROBE_FIRST_BYTES: usize = 16 * 1024;
 /// The largest probe download or upload, in bytes (the server refuses more).
-pub const PROBE_MAX_BYTES: usize = 2 * 1024 * 1024;
-/// A transfer shorter than this is repeated at [`PROBE_MAX_BYTES`] to be timed reliably, in milliseconds.
+pub const PROBE_MAX_BYTES: usize = 512 * 1024;
+/// A transfer that spent at least this long moving data is timed well enough to stop, in
+/// milliseconds.
 pub const PROBE_MIN_MILLIS: f64 = 500.0;
+/// What the next transfer is sized to take at the speed just measured, in milliseconds.
+pub const PROBE_TARGET_MILLIS: f64 = 1_000.0;
+/// How much bigger than the last one the next transfer is at least (so a link whose round trip
+/// dwarfs small transfers soon gets one big enough to time).
+pub const PROBE_MIN_GROWTH: usize = 4;
+/// How much bigger than the last one the next transfer may be.
+pub const PROBE_MAX_GROWTH: usize = 8;
+/// Time each way after which no further transfer starts, in milliseconds.
+pub const PROBE_DIRECTION_MILLIS: f64 = 4_000.0;
+
+// The budget holds every request a run can make, the server accepts the largest transfer the
+// plan asks for, and each probe's time limit fits in the network check's.
+const _: () =
+    assert!(2 * PROBE_DIRECTION_BYTES + (PING_COUNT + 2 * PROBE_MAX_TRANSFERS) * PROBE_HEADER_ALLOWANCE <= NETWORK_BYTE_BUDGET);
+const _: () = assert!(PROBE_FIRST_BYTES < PROBE_DIRECTION_BYTES && PROBE_DIRECTION_BYTES <= PROBE_MAX_BYTES);
+const _: () = assert!(PING_TIMEOUT_MS < PROBE_TIMEOUT_MS && PROBE_TIMEOUT_MS < NETWORK_TIMEOUT_MS);
+
 /// The largest submitted report accepted, in bytes of JSON.
 pub const MAX_REPORT_BYTES: usize = 8 * 1024;
 
@@ -148,10 +211,14 @@ pub enum Reason {
     Overconstrained,
     /// Access failed for another reason.
     MediaError,
+    /// The browser did not answer the request for access within [`PERMISSION_TIMEOUT_MS`].
+    PermissionTimeout,
     /// No camera is listed.
     NoCamera,
     /// No microphone is listed.
     NoMicrophone,
+    /// The camera gave no picture within [`CAMERA_START_TIMEOUT_MS`].
+    NoPicture,
     /// The picture is black (covered lens, camera switched off).
     BlackPicture,
     /// The picture does not change (a frozen or virtual camera).
@@ -160,14 +227,22 @@ pub enum Reason {
     LowResolution,
     /// The picture is too small to use.
     ResolutionTooLow,
+    /// Sound processing did not start within [`MIC_START_TIMEOUT_MS`], so nothing was listened to.
+    MicrophoneNotStarted,
     /// Nothing was heard: likely muted or broken.
     Silent,
     /// Something was heard, but quieter than speech.
     Quiet,
     /// The candidate did not hear the test tone.
     ToneNotHeard,
+    /// The candidate did not say within [`SPEAKER_ANSWER_TIMEOUT_MS`] whether they heard it.
+    ToneUnanswered,
     /// The server could not be reached for the network test.
     Unreachable,
+    /// A probe stalled past its time limit before a figure was measured.
+    NetworkTimeout,
+    /// The figures are good, but a probe stalled past its time limit on the way.
+    NetworkUnsteady,
     /// The round-trip time is high.
     SlowResponse,
     /// The throughput is low.
@@ -188,16 +263,22 @@ impl Reason {
             Reason::DeviceInUse => "device_in_use",
             Reason::Overconstrained => "overconstrained",
             Reason::MediaError => "media_error",
+            Reason::PermissionTimeout => "permission_timeout",
             Reason::NoCamera => "no_camera",
             Reason::NoMicrophone => "no_microphone",
+            Reason::NoPicture => "no_picture",
             Reason::BlackPicture => "black_picture",
             Reason::FrozenPicture => "frozen_picture",
             Reason::LowResolution => "low_resolution",
             Reason::ResolutionTooLow => "resolution_too_low",
+            Reason::MicrophoneNotStarted => "microphone_not_started",
             Reason::Silent => "silent",
             Reason::Quiet => "quiet",
             Reason::ToneNotHeard => "tone_not_heard",
+            Reason::ToneUnanswered => "tone_unanswered",
             Reason::Unreachable => "unreachable",
+            Reason::NetworkTimeout => "network_timeout",
+            Reason::NetworkUnsteady => "network_unsteady",
             Reason::SlowResponse => "slow_response",
             Reason::LowThroughput => "low_throughput",
         }
@@ -240,6 +321,8 @@ pub enum PermissionOutcome {
     Overconstrained,
     /// Any other error.
     Other,
+    /// No answer within [`PERMISSION_TIMEOUT_MS`] (a prompt left open, or a browser that hangs).
+    TimedOut,
 }
 
 impl PermissionOutcome {
@@ -273,7 +356,8 @@ pub enum Measurement {
         /// Audio inputs.
         microphones: u32,
     },
-    /// The sampled camera picture.
+    /// The sampled camera picture; no size and no frames when no picture came within
+    /// [`CAMERA_START_TIMEOUT_MS`].
     Camera {
         /// Picture width in pixels.
         width: u32,
@@ -290,15 +374,16 @@ pub enum Measurement {
     Microphone {
         /// Loudest RMS level (0–1).
         peak_level: f64,
-        /// How long it listened, in milliseconds.
+        /// How long it listened, in milliseconds (0: sound processing never started).
         listened_ms: u32,
     },
     /// The candidate's answer to the test tone.
     Speaker {
-        /// Whether they heard it.
-        heard: bool,
+        /// Whether they heard it; `None` when they did not answer within
+        /// [`SPEAKER_ANSWER_TIMEOUT_MS`].
+        heard: Option<bool>,
     },
-    /// Network timings; a missing figure is a probe that failed.
+    /// Network timings; a missing figure is a probe that failed or ran out of time.
     Network {
         /// Median round-trip time in milliseconds.
         rtt_ms: Option<f64>,
@@ -306,6 +391,9 @@ pub enum Measurement {
         down_mbps: Option<f64>,
         /// Upload throughput in megabits per second.
         up_mbps: Option<f64>,
+        /// A probe was abandoned at its time limit (or the network check's).
+        #[serde(default)]
+        timed_out: bool,
     },
 }
 
@@ -333,7 +421,7 @@ impl Measurement {
                 width <= 16_384 && height <= 16_384 && within(brightness, 255.0) && within(motion, 255.0) && frames <= 10_000
             }
             Measurement::Microphone { peak_level, listened_ms } => within(peak_level, 1.0) && listened_ms <= 600_000,
-            Measurement::Network { rtt_ms, down_mbps, up_mbps } => {
+            Measurement::Network { rtt_ms, down_mbps, up_mbps, .. } => {
                 rtt_ms.is_none_or(|v| within(v, 600_000.0))
                     && down_mbps.is_none_or(|v| within(v, 1_000_000.0))
                     && up_mbps.is_none_or(|v| within(v, 1_000_000.0))
@@ -355,9 +443,11 @@ impl Measurement {
             Measurement::Camera { width, height, brightness, motion, frames } => {
                 assess_camera(width, height, brightness, motion, frames)
             }
-            Measurement::Microphone { peak_level, .. } => assess_microphone(peak_level),
+            Measurement::Microphone { peak_level, listened_ms } => assess_microphone(peak_level, listened_ms),
             Measurement::Speaker { heard } => assess_speaker(heard),
-            Measurement::Network { rtt_ms, down_mbps, up_mbps } => assess_network(rtt_ms, down_mbps, up_mbps),
+            Measurement::Network { rtt_ms, down_mbps, up_mbps, timed_out } => {
+                assess_network(rtt_ms, down_mbps, up_mbps, timed_out)
+            }
         }
     }
 }
@@ -387,6 +477,7 @@ pub fn assess_permissions(outcome: PermissionOutcome) -> (Verdict, Reason) {
         PermissionOutcome::InUse => (Verdict::Fail, Reason::DeviceInUse),
         PermissionOutcome::Overconstrained => (Verdict::Fail, Reason::Overconstrained),
         PermissionOutcome::Other => (Verdict::Fail, Reason::MediaError),
+        PermissionOutcome::TimedOut => (Verdict::Fail, Reason::PermissionTimeout),
     }
 }
 
@@ -401,10 +492,13 @@ pub fn assess_devices(cameras: u32, microphones: u32) -> (Verdict, Reason) {
     }
 }
 
-/// The camera: a black or frozen picture fails, and so does one too small to use; a small one warns.
+/// The camera: no picture at all, a black or frozen picture fail, and so does one too small to
+/// use; a small one warns.
 pub fn assess_camera(width: u32, height: u32, brightness: f64, motion: f64, frames: u32) -> (Verdict, Reason) {
     let short_side = width.min(height);
-    if frames == 0 || brightness <= BLACK_BRIGHTNESS_MAX {
+    if frames == 0 && width == 0 && height == 0 {
+        (Verdict::Fail, Reason::NoPicture)
+    } else if frames == 0 || brightness <= BLACK_BRIGHTNESS_MAX {
         (Verdict::Fail, Reason::BlackPicture)
     } else if frames >= CAMERA_MIN_FRAMES && motion <= FROZEN_MOTION_MAX {
         (Verdict::Fail, Reason::FrozenPicture)
@@ -417,9 +511,12 @@ pub fn assess_camera(width: u32, height: u32, brightness: f64, motion: f64, fram
     }
 }
 
-/// The microphone: speech-level sound passes, silence fails, anything between warns.
-pub fn assess_microphone(peak_level: f64) -> (Verdict, Reason) {
-    if peak_level >= SPEECH_LEVEL_MIN {
+/// The microphone: speech-level sound passes, silence fails, anything between warns; a
+/// microphone never listened to (sound processing did not start) fails.
+pub fn assess_microphone(peak_level: f64, listened_ms: u32) -> (Verdict, Reason) {
+    if listened_ms == 0 {
+        (Verdict::Fail, Reason::MicrophoneNotStarted)
+    } else if peak_level >= SPEECH_LEVEL_MIN {
         (Verdict::Pass, Reason::Ok)
     } else if peak_level <= SILENCE_LEVEL_MAX {
         (Verdict::Fail, Reason::Silent)
@@ -428,12 +525,12 @@ pub fn assess_microphone(peak_level: f64) -> (Verdict, Reason) {
     }
 }
 
-/// The speaker: the candidate's own answer.
-pub fn assess_speaker(heard: bool) -> (Verdict, Reason) {
-    if heard {
-        (Verdict::Pass, Reason::Ok)
-    } else {
-        (Verdict::Fail, Reason::ToneNotHeard)
+/// The speaker: the candidate's own answer; no answer in time leaves it unchecked (a warning).
+pub fn assess_speaker(heard: Option<bool>) -> (Verdict, Reason) {
+    match heard {
+        Some(true) => (Verdict::Pass, Reason::Ok),
+        Some(false) => (Verdict::Fail, Reason::ToneNotHeard),
+        None => (Verdict::Warn, Reason::ToneUnanswered),
     }
 }
 
@@ -459,19 +556,25 @@ pub fn throughput_verdict(mbps: f64) -> Verdict {
     }
 }
 
-/// The network: the worst of round-trip time, download and upload; a failed probe fails.
-pub fn assess_network(rtt_ms: Option<f64>, down_mbps: Option<f64>, up_mbps: Option<f64>) -> (Verdict, Reason) {
+/// The network: the worst of round-trip time, download and upload. A missing figure fails (as
+/// a stall when a probe ran out of time); a stall after every figure was measured warns at least.
+pub fn assess_network(rtt_ms: Option<f64>, down_mbps: Option<f64>, up_mbps: Option<f64>, timed_out: bool) -> (Verdict, Reason) {
     let (Some(rtt), Some(down), Some(up)) = (rtt_ms, down_mbps, up_mbps) else {
-        return (Verdict::Fail, Reason::Unreachable);
+        return (Verdict::Fail, if timed_out { Reason::NetworkTimeout } else { Reason::Unreachable });
     };
     let by_rtt = rtt_verdict(rtt);
     let by_throughput = throughput_verdict(down).max(throughput_verdict(up));
-    if by_rtt == Verdict::Pass && by_throughput == Verdict::Pass {
+    let judged = if by_rtt == Verdict::Pass && by_throughput == Verdict::Pass {
         (Verdict::Pass, Reason::Ok)
     } else if by_rtt >= by_throughput {
         (by_rtt, Reason::SlowResponse)
     } else {
         (by_throughput, Reason::LowThroughput)
+    };
+    if timed_out && judged.0 != Verdict::Fail {
+        (Verdict::Warn, Reason::NetworkUnsteady)
+    } else {
+        judged
     }
 }
 
@@ -489,6 +592,58 @@ pub fn median(values: &[f64]) -> Option<f64> {
 /// Megabits per second for `bytes` moved in `millis` milliseconds (`None` when no time was measured).
 pub fn mbps(bytes: u64, millis: f64) -> Option<f64> {
     (millis.is_finite() && millis > 0.0).then(|| bytes as f64 * 8.0 / (millis / 1000.0) / 1_000_000.0)
+}
+
+/// One timed download or upload of the network check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transfer {
+    /// Payload bytes moved.
+    pub bytes: usize,
+    /// Milliseconds spent moving them ([`transfer_millis`]).
+    pub millis: f64,
+}
+
+/// The time a transfer spent moving data: from request to last byte, less one round trip (the
+/// request's own latency, which the pings measured), but never less than half the whole, so a
+/// noisy round trip cannot make a short transfer look instant.
+pub fn transfer_millis(total_ms: f64, rtt_ms: Option<f64>) -> f64 {
+    let total = if total_ms.is_finite() { total_ms.max(0.0) } else { 0.0 };
+    let rtt = rtt_ms.filter(|r| r.is_finite() && *r > 0.0).unwrap_or(0.0);
+    (total - rtt).max(total / 2.0)
+}
+
+/// The size of the next transfer one way, given the ones done so far and the round trip the
+/// pings measured, or `None` to stop.
+///
+/// The first is [`PROBE_FIRST_BYTES`]. The next is sized to take [`PROBE_TARGET_MILLIS`] at the
+/// speed the last one showed, [`PROBE_MIN_GROWTH`] to [`PROBE_MAX_GROWTH`] times its size.
+/// The check stops once a transfer spent [`PROBE_MIN_MILLIS`] and at least a round trip moving
+/// data (long enough to time, and not mostly latency), after [`PROBE_MAX_TRANSFERS`], after
+/// [`PROBE_DIRECTION_MILLIS`], or when [`PROBE_DIRECTION_BYTES`] leaves no room for a bigger
+/// one. A slow link therefore stops after one or two small transfers, and no run moves more
+/// than the budget.
+pub fn next_transfer(done: &[Transfer], rtt_ms: Option<f64>) -> Option<usize> {
+    let Some(last) = done.last() else { return Some(PROBE_FIRST_BYTES.min(PROBE_DIRECTION_BYTES)) };
+    let moved: usize = done.iter().map(|t| t.bytes).sum();
+    let spent: f64 = done.iter().map(|t| t.millis).sum();
+    let long_enough = PROBE_MIN_MILLIS.max(rtt_ms.filter(|r| r.is_finite()).unwrap_or(0.0));
+    if done.len() >= PROBE_MAX_TRANSFERS || last.millis >= long_enough || spent >= PROBE_DIRECTION_MILLIS {
+        return None;
+    }
+    let per_ms = last.bytes as f64 / last.millis.max(1.0);
+    let wanted = (per_ms * PROBE_TARGET_MILLIS).min(PROBE_MAX_BYTES as f64) as usize;
+    let next = wanted
+        .clamp(last.bytes.saturating_mul(PROBE_MIN_GROWTH), last.bytes.saturating_mul(PROBE_MAX_GROWTH))
+        .min(PROBE_DIRECTION_BYTES.saturating_sub(moved))
+        .min(PROBE_MAX_BYTES);
+    // A transfer no bigger than the last would time nothing better.
+    (next > last.bytes).then_some(next)
+}
+
+/// The throughput one way, in megabits per second: that of the last (largest) transfer.
+pub fn throughput_of(done: &[Transfer]) -> Option<f64> {
+    let last = done.last()?;
+    mbps(last.bytes as u64, last.millis).map(|v| v.min(100_000.0))
 }
 
 /// The overall verdict: the worst of the items'.
@@ -723,8 +878,8 @@ mod tests {
             Measurement::Devices { cameras: 1, microphones: 1 },
             Measurement::Camera { width: 640, height: 480, brightness: 90.0, motion: 3.0, frames: 8 },
             Measurement::Microphone { peak_level: 0.2, listened_ms: 900 },
-            Measurement::Speaker { heard: true },
-            Measurement::Network { rtt_ms: Some(20.0), down_mbps: Some(30.0), up_mbps: Some(10.0) },
+            Measurement::Speaker { heard: Some(true) },
+            Measurement::Network { rtt_ms: Some(20.0), down_mbps: Some(30.0), up_mbps: Some(10.0), timed_out: false },
         ]
     }
 
@@ -748,13 +903,128 @@ mod tests {
 
     #[test]
     fn network_is_the_worst_of_its_figures() {
-        assert_eq!(assess_network(Some(100.0), Some(5.0), Some(5.0)), (Verdict::Pass, Reason::Ok));
-        assert_eq!(assess_network(Some(400.0), Some(5.0), Some(5.0)), (Verdict::Warn, Reason::SlowResponse));
-        assert_eq!(assess_network(Some(100.0), Some(5.0), Some(0.8)), (Verdict::Warn, Reason::LowThroughput));
-        assert_eq!(assess_network(Some(400.0), Some(0.5), Some(5.0)), (Verdict::Fail, Reason::LowThroughput));
-        assert_eq!(assess_network(Some(700.0), Some(0.8), Some(5.0)), (Verdict::Fail, Reason::SlowResponse));
-        assert_eq!(assess_network(None, Some(5.0), Some(5.0)), (Verdict::Fail, Reason::Unreachable));
-        assert_eq!(assess_network(Some(10.0), Some(5.0), None), (Verdict::Fail, Reason::Unreachable));
+        assert_eq!(assess_network(Some(100.0), Some(5.0), Some(5.0), false), (Verdict::Pass, Reason::Ok));
+        assert_eq!(assess_network(Some(400.0), Some(5.0), Some(5.0), false), (Verdict::Warn, Reason::SlowResponse));
+        assert_eq!(assess_network(Some(100.0), Some(5.0), Some(0.8), false), (Verdict::Warn, Reason::LowThroughput));
+        assert_eq!(assess_network(Some(400.0), Some(0.5), Some(5.0), false), (Verdict::Fail, Reason::LowThroughput));
+        assert_eq!(assess_network(Some(700.0), Some(0.8), Some(5.0), false), (Verdict::Fail, Reason::SlowResponse));
+        assert_eq!(assess_network(None, Some(5.0), Some(5.0), false), (Verdict::Fail, Reason::Unreachable));
+        assert_eq!(assess_network(Some(10.0), Some(5.0), None, false), (Verdict::Fail, Reason::Unreachable));
+    }
+
+    #[test]
+    fn every_time_limit_has_its_own_verdict() {
+        assert_eq!(assess_permissions(PermissionOutcome::TimedOut), (Verdict::Fail, Reason::PermissionTimeout));
+        assert_eq!(assess_camera(0, 0, 0.0, 0.0, 0), (Verdict::Fail, Reason::NoPicture));
+        assert_eq!(assess_camera(640, 480, 0.0, 0.0, 0), (Verdict::Fail, Reason::BlackPicture), "a picture, but none sampled");
+        assert_eq!(assess_microphone(0.0, 0), (Verdict::Fail, Reason::MicrophoneNotStarted));
+        assert_eq!(assess_speaker(None), (Verdict::Warn, Reason::ToneUnanswered));
+        // A probe that stalled before its figure was measured.
+        assert_eq!(assess_network(Some(40.0), None, Some(5.0), true), (Verdict::Fail, Reason::NetworkTimeout));
+        assert_eq!(assess_network(None, None, None, true), (Verdict::Fail, Reason::NetworkTimeout));
+        // A stall after every figure was measured: good figures warn, bad ones keep their reason.
+        assert_eq!(assess_network(Some(40.0), Some(5.0), Some(5.0), true), (Verdict::Warn, Reason::NetworkUnsteady));
+        assert_eq!(assess_network(Some(400.0), Some(5.0), Some(5.0), true), (Verdict::Warn, Reason::NetworkUnsteady));
+        assert_eq!(assess_network(Some(40.0), Some(0.2), Some(5.0), true), (Verdict::Fail, Reason::LowThroughput));
+    }
+
+    #[test]
+    fn a_timed_out_permission_and_an_unanswered_tone_round_trip() {
+        let m: Measurement = serde_json::from_str(r#"{"item":"permissions","outcome":"timed_out"}"#).expect("parses");
+        assert_eq!(m, Measurement::Permissions { outcome: PermissionOutcome::TimedOut });
+        let m: Measurement = serde_json::from_str(r#"{"item":"speaker","heard":null}"#).expect("parses");
+        assert_eq!(m.assess(), (Verdict::Warn, Reason::ToneUnanswered));
+        // Reports from before the time limits (no `timed_out`) still parse.
+        let m: Measurement =
+            serde_json::from_str(r#"{"item":"network","rtt_ms":20.0,"down_mbps":3.0,"up_mbps":2.0}"#).expect("parses");
+        assert_eq!(m.assess(), (Verdict::Pass, Reason::Ok));
+    }
+
+    /// Runs the plan one way over a link of `mbps` with `rtt_ms` latency; the transfers made.
+    fn simulate(mbps: f64, rtt_ms: f64) -> Vec<Transfer> {
+        let mut done = Vec::new();
+        while let Some(bytes) = next_transfer(&done, Some(rtt_ms)) {
+            let total = rtt_ms + bytes as f64 * 8.0 / (mbps * 1000.0);
+            done.push(Transfer { bytes, millis: transfer_millis(total, Some(rtt_ms)) });
+            assert!(done.len() <= PROBE_MAX_TRANSFERS, "the plan ends");
+        }
+        done
+    }
+
+    #[test]
+    fn the_plan_stays_within_the_byte_budget_on_any_link() {
+        for mbps in [0.05, 0.2, 0.5, 0.7, 1.1, 2.0, 5.0, 20.0, 100.0, 1000.0, 10_000.0] {
+            for rtt in [1.0, 40.0, 150.0, 400.0, 900.0] {
+                let down = simulate(mbps, rtt);
+                let up = simulate(mbps, rtt);
+                let payload: usize = down.iter().chain(&up).map(|t| t.bytes).sum();
+                let requests = PING_COUNT + down.len() + up.len();
+                let total = payload + requests * PROBE_HEADER_ALLOWANCE;
+                assert!(total <= NETWORK_BYTE_BUDGET, "{mbps} Mbps, {rtt} ms: {total} bytes");
+                assert!(!down.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_slow_link_moves_little_data_and_a_fast_one_stops_at_the_budget() {
+        // 2G-like: one small transfer already takes long enough to time.
+        let slow = simulate(0.1, 300.0);
+        assert_eq!(slow.iter().map(|t| t.bytes).collect::<Vec<_>>(), vec![PROBE_FIRST_BYTES]);
+        // A round trip longer than the transfer: grows until moving data outlasts the latency.
+        let distant = simulate(0.5, 900.0);
+        assert_eq!(distant.len(), 2, "{distant:?}");
+        assert!(distant.last().is_some_and(|t| t.millis >= 900.0), "{distant:?}");
+        // A slow 4G link (1.6 Mbps, 150 ms): grows once, to about a second's worth.
+        let modest = simulate(1.6, 150.0);
+        assert_eq!(modest.len(), 2, "{modest:?}");
+        assert!(modest.iter().map(|t| t.bytes).sum::<usize>() < 250 * 1024, "{modest:?}");
+        // Loopback: grows as fast as allowed and stops exactly at the budget.
+        let fast = simulate(10_000.0, 1.0);
+        assert_eq!(fast.iter().map(|t| t.bytes).sum::<usize>(), PROBE_DIRECTION_BYTES, "{fast:?}");
+        assert!(fast.windows(2).all(|w| w[1].bytes > w[0].bytes), "every transfer is bigger than the last");
+    }
+
+    #[test]
+    fn the_figure_is_meaningful_on_every_link() {
+        // The last (largest) transfer, with the round trip taken out, gives the link's speed:
+        // within 1% where it matters for the verdict (about 1 Mbps, on a round trip that does
+        // not fail the network by itself). On fast links with long round trips the budget ends
+        // the growth early and the figure is low, but never inflated and never below "good".
+        for mbps in [0.1, 0.5, 0.69, 0.71, 1.09, 1.11, 1.6, 3.0, 10.0, 50.0, 500.0] {
+            for rtt in [5.0, 20.0, 150.0, 400.0, 900.0] {
+                let measured = throughput_of(&simulate(mbps, rtt)).expect("a figure");
+                assert!(measured <= mbps * 1.0001, "{mbps} Mbps at {rtt} ms measured {measured}: never inflated");
+                if mbps <= 3.0 && rtt < RTT_WARN_BELOW_MS {
+                    assert!((measured - mbps).abs() / mbps < 0.01, "{mbps} Mbps at {rtt} ms measured {measured}");
+                }
+                assert_eq!(throughput_verdict(measured), throughput_verdict(mbps), "{mbps} Mbps at {rtt} ms: {measured}");
+            }
+        }
+        // Even where half the time is latency, the figure is at worst halved, never inflated.
+        let measured =
+            throughput_of(&[Transfer { bytes: 16_384, millis: transfer_millis(100.0, Some(900.0)) }]).expect("a figure");
+        assert!((measured - 16_384.0 * 8.0 / 50_000.0).abs() < 1e-9);
+        assert_eq!(throughput_of(&[]), None);
+        assert_eq!(transfer_millis(300.0, None), 300.0);
+        assert_eq!(transfer_millis(300.0, Some(100.0)), 200.0);
+        assert_eq!(transfer_millis(f64::NAN, Some(100.0)), 0.0);
+    }
+
+    #[test]
+    fn the_plan_stops_on_a_long_transfer_on_the_count_and_on_time() {
+        assert_eq!(next_transfer(&[], None), Some(PROBE_FIRST_BYTES));
+        assert_eq!(next_transfer(&[Transfer { bytes: 16_384, millis: PROBE_MIN_MILLIS }], Some(40.0)), None);
+        // 16 KiB in 100 ms: about 160 KiB would take a second; growth is 4× to 8×.
+        assert_eq!(next_transfer(&[Transfer { bytes: 16_384, millis: 100.0 }], Some(40.0)), Some(131_072));
+        assert_eq!(next_transfer(&[Transfer { bytes: 16_384, millis: 200.0 }], Some(40.0)), Some(81_920));
+        assert_eq!(next_transfer(&[Transfer { bytes: 16_384, millis: 400.0 }], Some(40.0)), Some(65_536));
+        // Moving data took less than a round trip: not timed well enough yet.
+        assert_eq!(next_transfer(&[Transfer { bytes: 16_384, millis: 600.0 }], Some(800.0)), Some(65_536));
+        let many = [Transfer { bytes: 1_000, millis: 10.0 }; PROBE_MAX_TRANSFERS];
+        assert_eq!(next_transfer(&many, None), None);
+        let slow_start = [Transfer { bytes: 16_384, millis: PROBE_DIRECTION_MILLIS }];
+        assert_eq!(next_transfer(&slow_start, None), None);
     }
 
     #[test]
@@ -776,11 +1046,11 @@ mod tests {
 
     #[test]
     fn microphone_thresholds() {
-        assert_eq!(assess_microphone(SPEECH_LEVEL_MIN), (Verdict::Pass, Reason::Ok));
-        assert_eq!(assess_microphone(SPEECH_LEVEL_MIN - 0.001), (Verdict::Warn, Reason::Quiet));
-        assert_eq!(assess_microphone(SILENCE_LEVEL_MAX + 0.0001), (Verdict::Warn, Reason::Quiet));
-        assert_eq!(assess_microphone(SILENCE_LEVEL_MAX), (Verdict::Fail, Reason::Silent));
-        assert_eq!(assess_microphone(0.0), (Verdict::Fail, Reason::Silent));
+        assert_eq!(assess_microphone(SPEECH_LEVEL_MIN, 6_000), (Verdict::Pass, Reason::Ok));
+        assert_eq!(assess_microphone(SPEECH_LEVEL_MIN - 0.001, 6_000), (Verdict::Warn, Reason::Quiet));
+        assert_eq!(assess_microphone(SILENCE_LEVEL_MAX + 0.0001, 6_000), (Verdict::Warn, Reason::Quiet));
+        assert_eq!(assess_microphone(SILENCE_LEVEL_MAX, 6_000), (Verdict::Fail, Reason::Silent));
+        assert_eq!(assess_microphone(0.0, 6_000), (Verdict::Fail, Reason::Silent));
     }
 
     #[test]
@@ -813,7 +1083,7 @@ mod tests {
         assert_eq!(assess_permissions(PermissionOutcome::InUse), (Verdict::Fail, Reason::DeviceInUse));
         assert_eq!(assess_devices(0, 1), (Verdict::Fail, Reason::NoCamera));
         assert_eq!(assess_devices(1, 0), (Verdict::Fail, Reason::NoMicrophone));
-        assert_eq!(assess_speaker(false), (Verdict::Fail, Reason::ToneNotHeard));
+        assert_eq!(assess_speaker(Some(false)), (Verdict::Fail, Reason::ToneNotHeard));
     }
 
     #[test]
@@ -834,7 +1104,7 @@ mod tests {
         assert_eq!(good.items.len(), 7);
 
         let mut items = all_good();
-        items[6] = Measurement::Network { rtt_ms: Some(400.0), down_mbps: Some(30.0), up_mbps: Some(10.0) };
+        items[6] = Measurement::Network { rtt_ms: Some(400.0), down_mbps: Some(30.0), up_mbps: Some(10.0), timed_out: false };
         let warned = DeviceReport { items }.assess().expect("valid report");
         assert_eq!(warned.verdict, Verdict::Warn);
         assert_eq!(warned.fact(), DeviceCheckFact::Warned);
@@ -859,7 +1129,7 @@ mod tests {
         let denied = vec![
             all_good()[0],
             Measurement::Permissions { outcome: PermissionOutcome::Denied },
-            Measurement::Speaker { heard: true },
+            Measurement::Speaker { heard: Some(true) },
             all_good()[6],
         ];
         let a = DeviceReport { items: denied }.assess().expect("valid report");
@@ -883,7 +1153,7 @@ mod tests {
         let denied = vec![
             all_good()[0],
             Measurement::Permissions { outcome: PermissionOutcome::Denied },
-            Measurement::Speaker { heard: true },
+            Measurement::Speaker { heard: Some(true) },
             all_good()[6],
         ];
         let a = DeviceReport { items: denied }.assess().expect("valid report");
@@ -894,14 +1164,15 @@ mod tests {
     #[test]
     fn bad_reports_are_refused() {
         let mut items = all_good();
-        items.push(Measurement::Speaker { heard: false });
+        items.push(Measurement::Speaker { heard: Some(false) });
         assert_eq!(DeviceReport { items }.assess(), Err(ReportError::Duplicate(CheckItem::Speaker)));
 
         let mut items = all_good();
         items[4] = Measurement::Microphone { peak_level: 1.5, listened_ms: 10 };
         assert_eq!(DeviceReport { items }.assess(), Err(ReportError::OutOfRange(CheckItem::Microphone)));
         let mut items = all_good();
-        items[6] = Measurement::Network { rtt_ms: Some(f64::INFINITY), down_mbps: Some(1.0), up_mbps: Some(1.0) };
+        items[6] =
+            Measurement::Network { rtt_ms: Some(f64::INFINITY), down_mbps: Some(1.0), up_mbps: Some(1.0), timed_out: false };
         assert_eq!(DeviceReport { items }.assess(), Err(ReportError::OutOfRange(CheckItem::Network)));
         let mut items = all_good();
         items[3] = Measurement::Camera { width: 640, height: 480, brightness: -1.0, motion: 1.0, frames: 3 };

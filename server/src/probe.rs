@@ -19,8 +19,12 @@ use turnout_app::server::{cookie_in, AppContext, INVITATION_COOKIE};
 use turnout_domain::device::{PROBE_FIRST_BYTES, PROBE_MAX_BYTES};
 use turnout_domain::TokenHash;
 
-/// Probe requests one invitation may make per [`RATE_WINDOW`] (a check makes about a dozen).
-pub const PROBES_PER_WINDOW: u32 = 40;
+/// Probe requests one invitation may make per [`RATE_WINDOW`]. A run of the check makes at most
+/// 15 ([`PING_COUNT`](turnout_domain::device::PING_COUNT) pings and
+/// [`PROBE_MAX_TRANSFERS`](turnout_domain::device::PROBE_MAX_TRANSFERS) transfers each way), so
+/// a candidate can run it four times a minute; with each transfer at most [`PROBE_MAX_BYTES`],
+/// one invitation moves at most 30 MiB a minute.
+pub const PROBES_PER_WINDOW: u32 = 60;
 /// The rate limit's window.
 pub const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// Invitations tracked before expired windows are swept out.
@@ -126,7 +130,8 @@ fn noise() -> &'static Bytes {
     })
 }
 
-/// `GET /probe/download?bytes=n`: `n` random bytes (default 256 KiB, at most 2 MiB).
+/// `GET /probe/download?bytes=n`: `n` random bytes (default [`PROBE_FIRST_BYTES`], at most
+/// [`PROBE_MAX_BYTES`]).
 async fn download(
     State(state): State<ProbeState>,
     headers: HeaderMap,
@@ -137,7 +142,7 @@ async fn download(
     };
     let bytes = bytes.unwrap_or(PROBE_FIRST_BYTES);
     if bytes == 0 || bytes > PROBE_MAX_BYTES {
-        return plain(StatusCode::BAD_REQUEST, "bytes must be between 1 and 2097152");
+        return plain(StatusCode::BAD_REQUEST, "bytes must be between 1 and the probe's limit");
     }
     if let Err(res) = admit(&state, &headers).await {
         return res;
@@ -150,7 +155,7 @@ async fn download(
         .into_response()
 }
 
-/// `POST /probe/upload`: reads and discards a body of at most 2 MiB (413 beyond).
+/// `POST /probe/upload`: reads and discards a body of at most [`PROBE_MAX_BYTES`] (413 beyond).
 async fn upload(State(state): State<ProbeState>, headers: HeaderMap, mut body: Body) -> Response {
     if let Err(res) = admit(&state, &headers).await {
         return res;
@@ -192,6 +197,13 @@ mod tests {
         assert_eq!(limiter.admit("a", t0 + Duration::from_secs(15)), Err(45));
         assert_eq!(limiter.admit("b", t0), Ok(()), "another invitation has its own budget");
         assert_eq!(limiter.admit("a", t0 + RATE_WINDOW), Ok(()));
+    }
+
+    #[test]
+    fn the_limit_allows_several_runs_of_the_check_a_minute() {
+        use turnout_domain::device::{PING_COUNT, PROBE_MAX_TRANSFERS};
+        let per_run = u32::try_from(PING_COUNT + 2 * PROBE_MAX_TRANSFERS).unwrap_or(u32::MAX);
+        assert!(PROBES_PER_WINDOW >= 4 * per_run, "{PROBES_PER_WINDOW} requests a minute, {per_run} a run");
     }
 
     #[test]

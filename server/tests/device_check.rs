@@ -1,5 +1,7 @@
-//! The device check: storing results judged on the server, refusing bad reports, and the
-//! network probes' bounds, authentication and rate limit, on SQLite and on PostgreSQL.
+//! The device check: storing results judged on the server (steps that ran out of time
+//! included), refusing bad reports, what the page says before and without its script, and the
+//! network probes' bounds, data budget, authentication and rate limit, on SQLite and on
+//! PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,14 +10,18 @@ mod common;
 use common::{Backend, TestApp};
 use serde_json::{json, Value};
 use turnout_app::server::auth::hash_password;
-use turnout_domain::device::{CheckItem, Verdict, PROBE_FIRST_BYTES, PROBE_MAX_BYTES};
+use turnout_domain::device::{
+    next_transfer, CheckItem, Transfer, Verdict, NETWORK_BYTE_BUDGET, PROBE_DIRECTION_BYTES, PROBE_FIRST_BYTES, PROBE_MAX_BYTES,
+};
 use turnout_domain::{SignalKind, TokenHash};
 use turnout_store::HrRole;
 
 on_both_backends!(
     a_check_is_judged_on_the_server_stored_and_shown_to_hr,
+    steps_that_ran_out_of_time_are_judged_with_their_own_reasons,
     invalid_reports_are_refused_and_store_nothing,
     probes_need_an_invitation_and_are_bounded,
+    the_probes_serve_the_adaptive_plan_within_the_byte_budget,
     probes_are_rate_limited_per_invitation,
 );
 
@@ -77,8 +83,20 @@ async fn a_check_is_judged_on_the_server_stored_and_shown_to_hr(backend: Backend
     assert!(html.contains("<h1>设备检测</h1>"), "{html}");
     assert!(html.contains("设备检测需要在浏览器中运行脚本"));
     assert!(html.contains("开始检测") && html.contains("disabled"), "the start button waits for the script");
+    // What to do if the check itself cannot load: rendered hidden, shown by the page's inline
+    // script when the check has not started, in the reader's language.
+    let notice = html.split("id=\"check-load\"").nth(1).expect("the load notice is on the page");
+    let notice = &notice[..notice.find("</div>").expect("the notice ends")];
+    assert!(notice.contains("hidden") && notice.contains("role=\"alert\""), "{notice}");
+    for words in
+        ["设备检测没有加载出来", "重新加载", "Chrome、Edge 或 Safari", "联系技术支持", "/invitation/feedback?kind=device_problem"]
+    {
+        assert!(notice.contains(words), "{words} in {notice}");
+    }
+    assert!(html.contains("getElementById('check-load')"), "the script that shows it");
     let english = app.html_in(&c, "/invitation/check", "en").await;
     assert!(english.contains("<h1>Device check</h1>") && english.contains("needs scripts"), "{english}");
+    assert!(english.contains("The device check did not load") && english.contains("Reload the page"), "{english}");
     let invitation = c.get(format!("{}/invitation", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(invitation.contains("href=\"/invitation/check\""), "the invitation links to the check");
 
@@ -144,6 +162,42 @@ async fn a_check_is_judged_on_the_server_stored_and_shown_to_hr(backend: Backend
     let signals = device_signals(&app, id).await;
     assert_eq!(signals[2]["failed_items"], json!(["permissions"]));
     assert_eq!(signals[2]["items"][1]["reason"], "permission_denied");
+}
+
+async fn steps_that_ran_out_of_time_are_judged_with_their_own_reasons(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.invite("慢手机").await;
+    let c = app.open(&token).await;
+
+    // The permission prompt was never answered: nothing after it could run.
+    let report = json!({ "items": [
+        full_report()["items"][0],
+        { "item": "permissions", "outcome": "timed_out" },
+        { "item": "speaker", "heard": null },
+        { "item": "network", "rtt_ms": 80.0, "down_mbps": null, "up_mbps": 3.0, "timed_out": true },
+    ]});
+    let res = submit(&app, &c, &report.to_string()).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["verdict"], "fail");
+    let s = device_signals(&app, id).await.remove(0);
+    assert_eq!(s["failed_items"], json!(["permissions", "network"]));
+    let reasons: Vec<&str> = s["items"].as_array().unwrap().iter().map(|i| i["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons, ["ok", "permission_timeout", "tone_unanswered", "network_timeout"]);
+    assert_eq!(s["items"][2]["verdict"], "warn", "an unanswered tone leaves the speaker unchecked, not failed");
+
+    // A camera with no picture, a microphone that never started, and a stall after the
+    // figures were measured.
+    let mut report = full_report();
+    report["items"][3] = json!({ "item": "camera", "width": 0, "height": 0, "brightness": 0.0, "motion": 0.0, "frames": 0 });
+    report["items"][4] = json!({ "item": "microphone", "peak_level": 0.0, "listened_ms": 0 });
+    report["items"][6]["timed_out"] = json!(true);
+    assert_eq!(submit(&app, &c, &report.to_string()).await.status(), 200);
+    let s = device_signals(&app, id).await.remove(1);
+    assert_eq!(s["items"][3]["reason"], "no_picture");
+    assert_eq!(s["items"][4]["reason"], "microphone_not_started");
+    assert_eq!((&s["items"][6]["verdict"], &s["items"][6]["reason"]), (&json!("warn"), &json!("network_unsteady")));
+    assert_eq!(s["failed_items"], json!(["camera", "microphone"]));
 }
 
 async fn invalid_reports_are_refused_and_store_nothing(backend: Backend) {
@@ -230,14 +284,14 @@ async fn probes_need_an_invitation_and_are_bounded(backend: Backend) {
     let res = c.post(url("/probe/upload")).body(vec![7u8; PROBE_MAX_BYTES]).send().await.unwrap();
     assert_eq!(res.status(), 204);
     // Larger than the general 256 KiB form limit, but within the probe's own.
-    let res = c.post(url("/probe/upload")).body(vec![7u8; 1024 * 1024]).send().await.unwrap();
+    let res = c.post(url("/probe/upload")).body(vec![7u8; 300 * 1024]).send().await.unwrap();
     assert_eq!(res.status(), 204);
     // Over the limit with a length: refused, read from the socket since the server may answer
     // before the client has finished writing.
     assert_eq!(raw_upload(&app, &token, PROBE_MAX_BYTES + 1, false).await, 413);
     // A chunked body without a length is cut off at the limit too.
     assert_eq!(raw_upload(&app, &token, PROBE_MAX_BYTES + 64 * 1024, true).await, 413);
-    assert_eq!(raw_upload(&app, &token, 512 * 1024, true).await, 204);
+    assert_eq!(raw_upload(&app, &token, PROBE_MAX_BYTES, true).await, 204);
     // Pages keep the general limit.
     let res = c.post(format!("{}/api/device_check", app.base)).body(vec![b'a'; 1024 * 1024]).send().await.unwrap();
     assert_eq!(res.status(), 413);
@@ -246,6 +300,38 @@ async fn probes_need_an_invitation_and_are_bounded(backend: Backend) {
 /// Uploads `total` bytes to the upload probe, with or without a length; the status code.
 async fn raw_upload(app: &TestApp, token: &str, total: usize, chunked: bool) -> u16 {
     app.raw_post("/probe/upload", token, &vec![b'x'; total], chunked).await
+}
+
+/// The domain's adaptive plan, run against the real probes on loopback (a fast link: the plan
+/// grows until the byte budget stops it): every transfer it asks for is served, and a run moves
+/// no more than the budget.
+async fn the_probes_serve_the_adaptive_plan_within_the_byte_budget(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.invite("省流量").await;
+    let c = app.open(&token).await;
+    let mut moved = 0;
+    for upload in [false, true] {
+        let mut done = Vec::new();
+        while let Some(bytes) = next_transfer(&done, Some(1.0)) {
+            let started = std::time::Instant::now();
+            let received = if upload {
+                let res = c.post(format!("{}/probe/upload", app.base)).body(vec![1u8; bytes]).send().await.unwrap();
+                assert_eq!(res.status(), 204, "upload of {bytes}");
+                bytes
+            } else {
+                let res = c.get(format!("{}/probe/download?bytes={bytes}", app.base)).send().await.unwrap();
+                assert_eq!(res.status(), 200, "download of {bytes}");
+                res.bytes().await.unwrap().len()
+            };
+            assert_eq!(received, bytes);
+            done.push(Transfer { bytes, millis: started.elapsed().as_secs_f64() * 1000.0 });
+        }
+        let payload: usize = done.iter().map(|t| t.bytes).sum();
+        assert!(payload <= PROBE_DIRECTION_BYTES, "{payload} bytes one way");
+        assert!(done.len() >= 2, "a fast link grows past the first transfer: {done:?}");
+        moved += payload;
+    }
+    assert!(moved < NETWORK_BYTE_BUDGET, "{moved} bytes of payload");
 }
 
 async fn probes_are_rate_limited_per_invitation(backend: Backend) {

@@ -5,15 +5,22 @@
 //! timings and the candidate's answers are all that is submitted. Every track is stopped and the
 //! audio context closed when the check ends, when it is restarted, when the page is left
 //! (`pagehide`) and when the component is cleaned up.
+//!
+//! Every wait has a time limit from the domain (`*_TIMEOUT_MS`): a step that runs out of time
+//! reports what it saw, and a stalled network request is aborted, so the check always ends.
 
-use super::{submit_device_check, CheckUi, StepState, PROBE_DOWNLOAD_PATH, PROBE_PING_PATH, PROBE_UPLOAD_PATH};
+use super::{submit_device_check, CheckUi, StepState, LOAD_NOTICE_ID, PROBE_DOWNLOAD_PATH, PROBE_PING_PATH, PROBE_UPLOAD_PATH};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
+use std::task::Poll;
 use turnout_domain::device::{
-    classify_user_agent, mbps, median, BrowserPlatform, BrowserSupport, CheckItem, DeviceReport, Measurement, PermissionOutcome,
-    MIC_LISTEN_MS, PING_COUNT, PROBE_FIRST_BYTES, PROBE_MAX_BYTES, PROBE_MIN_MILLIS, SPEECH_LEVEL_MIN,
+    classify_user_agent, median, next_transfer, throughput_of, transfer_millis, BrowserPlatform, BrowserSupport, CheckItem,
+    DeviceReport, Measurement, PermissionOutcome, Transfer, CAMERA_START_TIMEOUT_MS, DEVICES_TIMEOUT_MS, MIC_LISTEN_MS,
+    MIC_START_TIMEOUT_MS, NETWORK_TIMEOUT_MS, PERMISSION_TIMEOUT_MS, PING_COUNT, PING_TIMEOUT_MS, PROBE_TIMEOUT_MS,
+    SPEAKER_ANSWER_TIMEOUT_MS, SPEECH_LEVEL_MIN, SUBMIT_TIMEOUT_MS,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -72,6 +79,10 @@ impl Session {
             let ua = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
             ui.platform.set(classify_user_agent(&ua).platform);
             ui.ready.set(true);
+            // The check runs: the notice for a check that cannot load no longer applies.
+            if let Some(notice) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(LOAD_NOTICE_ID)) {
+                notice.remove();
+            }
         });
         let on_hide = {
             let inner = inner.clone();
@@ -167,7 +178,7 @@ async fn run_check(ui: CheckUi, inner: Rc<RefCell<Inner>>, run: u32, audio: Opti
                 stream = Some(s);
                 PermissionOutcome::Granted
             }
-            Err(name) => PermissionOutcome::from_error_name(&name),
+            Err(outcome) => outcome,
         };
         record(ui, &mut items, Measurement::Permissions { outcome });
     } else {
@@ -219,12 +230,16 @@ async fn run_check(ui: CheckUi, inner: Rc<RefCell<Inner>>, run: u32, audio: Opti
             play_tone(ctx);
             let asked = js_sys::Promise::new(&mut |resolve, _| inner.borrow_mut().answer = Some(resolve));
             ui.asking_speaker.set(true);
-            let heard = JsFuture::from(asked).await.ok().and_then(|v| v.as_bool());
+            // No answer in time leaves the speaker unchecked (`None`).
+            let heard = within(SPEAKER_ANSWER_TIMEOUT_MS, JsFuture::from(asked))
+                .await
+                .map(|v| v.ok().and_then(|v| v.as_bool()).unwrap_or(false));
             if !is_current(&inner, run) {
                 return;
             }
+            inner.borrow_mut().answer = None;
             ui.asking_speaker.set(false);
-            record(ui, &mut items, Measurement::Speaker { heard: heard.unwrap_or(false) });
+            record(ui, &mut items, Measurement::Speaker { heard });
         }
         _ => ui.set(CheckItem::Speaker, StepState::Skipped),
     }
@@ -239,7 +254,10 @@ async fn run_check(ui: CheckUi, inner: Rc<RefCell<Inner>>, run: u32, audio: Opti
     }
     record(ui, &mut items, network);
 
-    let result = submit_device_check(Some(DeviceReport { items }.to_json())).await;
+    let result = match within(SUBMIT_TIMEOUT_MS, submit_device_check(Some(DeviceReport { items }.to_json()))).await {
+        Some(r) => r.map_err(Some),
+        None => Err(None),
+    };
     if !is_current(&inner, run) {
         return;
     }
@@ -285,9 +303,10 @@ fn exact(id: &str) -> JsValue {
     object(&[("exact", &JsValue::from_str(id))])
 }
 
-/// Asks for camera and microphone (the chosen ones, if any); a failure is the error's name.
-async fn open_media(camera: Option<String>, microphone: Option<String>) -> Result<web_sys::MediaStream, String> {
-    let devices = web_sys::window().and_then(|w| w.navigator().media_devices().ok()).ok_or_else(String::new)?;
+/// Asks for camera and microphone (the chosen ones, if any), for at most
+/// [`PERMISSION_TIMEOUT_MS`]. A stream that opens after that is closed at once.
+async fn open_media(camera: Option<String>, microphone: Option<String>) -> Result<web_sys::MediaStream, PermissionOutcome> {
+    let devices = web_sys::window().and_then(|w| w.navigator().media_devices().ok()).ok_or(PermissionOutcome::Other)?;
     let ideal = |n: f64| object(&[("ideal", &JsValue::from_f64(n))]);
     let (width, height) = (ideal(1280.0), ideal(720.0));
     let mut video: Vec<(&str, &JsValue)> = vec![("width", &width), ("height", &height)];
@@ -302,10 +321,19 @@ async fn open_media(camera: Option<String>, microphone: Option<String>) -> Resul
     let constraints = web_sys::MediaStreamConstraints::new();
     constraints.set_video(&object(&video));
     constraints.set_audio(&audio);
-    let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| error_name(&e))?;
-    match JsFuture::from(promise).await {
-        Ok(s) => s.dyn_into::<web_sys::MediaStream>().map_err(|_| String::new()),
-        Err(e) => Err(error_name(&e)),
+    let failed = |e: JsValue| PermissionOutcome::from_error_name(&error_name(&e));
+    let promise = devices.get_user_media_with_constraints(&constraints).map_err(failed)?;
+    match within(PERMISSION_TIMEOUT_MS, JsFuture::from(promise.clone())).await {
+        Some(Ok(s)) => s.dyn_into::<web_sys::MediaStream>().map_err(|_| PermissionOutcome::Other),
+        Some(Err(e)) => Err(failed(e)),
+        None => {
+            leptos::task::spawn_local(async move {
+                if let Some(late) = JsFuture::from(promise).await.ok().and_then(|s| s.dyn_into::<web_sys::MediaStream>().ok()) {
+                    stop_tracks(&late);
+                }
+            });
+            Err(PermissionOutcome::TimedOut)
+        }
     }
 }
 
@@ -319,14 +347,17 @@ fn device_id(track: &JsValue) -> Option<String> {
     js_sys::Reflect::get(&settings, &JsValue::from_str("deviceId")).ok()?.as_string()
 }
 
-/// Lists cameras and microphones for the pickers, and counts them.
+/// Lists cameras and microphones for the pickers, and counts them. When the list does not come
+/// within [`DEVICES_TIMEOUT_MS`], the devices counted are the ones open.
 async fn list_devices(ui: CheckUi, stream: &web_sys::MediaStream) -> Measurement {
     let mut cameras = Vec::new();
     let mut microphones = Vec::new();
+    let mut listed = false;
     if let Some(promise) =
         web_sys::window().and_then(|w| w.navigator().media_devices().ok()).and_then(|d| d.enumerate_devices().ok())
     {
-        if let Ok(list) = JsFuture::from(promise).await {
+        if let Some(Ok(list)) = within(DEVICES_TIMEOUT_MS, JsFuture::from(promise)).await {
+            listed = true;
             for info in js_sys::Array::from(&list).iter() {
                 let Ok(info) = info.dyn_into::<web_sys::MediaDeviceInfo>() else { continue };
                 let entry = (info.device_id(), info.label());
@@ -345,8 +376,13 @@ async fn list_devices(ui: CheckUi, stream: &web_sys::MediaStream) -> Measurement
     if ui.microphone_choice.get_untracked().is_none() {
         ui.microphone_choice.set(stream.get_audio_tracks().iter().next().and_then(|t| device_id(&t)));
     }
-    let count = |v: &Vec<(String, String)>| u32::try_from(v.len()).unwrap_or(u32::MAX);
-    let m = Measurement::Devices { cameras: count(&cameras), microphones: count(&microphones) };
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let m = if listed {
+        Measurement::Devices { cameras: count(cameras.len()), microphones: count(microphones.len()) }
+    } else {
+        let open = |tracks: js_sys::Array| count(tracks.length() as usize);
+        Measurement::Devices { cameras: open(stream.get_video_tracks()), microphones: open(stream.get_audio_tracks()) }
+    };
     ui.cameras.set(cameras);
     ui.microphones.set(microphones);
     m
@@ -361,11 +397,26 @@ async fn sleep(ms: i32) {
     let _ = JsFuture::from(p).await;
 }
 
+/// Runs `work` for at most `ms` milliseconds: its output, or `None` when time ran out (the work
+/// is then dropped; what it started in the browser carries on unless aborted).
+async fn within<F: Future>(ms: u32, work: F) -> Option<F::Output> {
+    let mut work = std::pin::pin!(work);
+    let mut timer = std::pin::pin!(sleep(i32::try_from(ms).unwrap_or(i32::MAX)));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
 }
 
-/// Shows the live preview and samples frames: size, brightness and change between frames.
+/// Shows the live preview and samples frames: size, brightness and change between frames. No
+/// picture within [`CAMERA_START_TIMEOUT_MS`] is reported as no size and no frames.
 async fn sample_camera(ui: CheckUi, stream: &web_sys::MediaStream) -> Measurement {
     let failed = Measurement::Camera { width: 0, height: 0, brightness: 0.0, motion: 0.0, frames: 0 };
     let Some(video) = ui.video.get_untracked() else { return failed };
@@ -375,14 +426,16 @@ async fn sample_camera(ui: CheckUi, stream: &web_sys::MediaStream) -> Measuremen
     let _ = video.play();
     let started = now_ms();
     while video.ready_state() < 2 || video.video_width() == 0 {
-        if now_ms() - started > 5_000.0 {
+        if now_ms() - started > f64::from(CAMERA_START_TIMEOUT_MS) {
             return failed;
         }
         sleep(100).await;
     }
     let (width, height) = (video.video_width(), video.video_height());
     ui.resolution.set(Some((width, height)));
-    let Some(ctx) = sampling_canvas() else { return failed };
+    let Some(ctx) = sampling_canvas() else {
+        return Measurement::Camera { width, height, brightness: 0.0, motion: 0.0, frames: 0 };
+    };
     let mut previous: Option<Vec<f64>> = None;
     let (mut brightness_sum, mut motion, mut frames) = (0.0, 0.0_f64, 0u32);
     for _ in 0..CAMERA_FRAMES {
@@ -417,11 +470,17 @@ fn sampling_canvas() -> Option<web_sys::CanvasRenderingContext2d> {
     canvas.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()
 }
 
-/// Drives the level meter and listens for speech, for at most [`MIC_LISTEN_MS`].
+/// Drives the level meter and listens for speech, for at most [`MIC_LISTEN_MS`]. Sound
+/// processing that does not start within [`MIC_START_TIMEOUT_MS`] is reported as never listened
+/// to.
 async fn listen(ui: CheckUi, ctx: &web_sys::AudioContext, stream: &web_sys::MediaStream) -> Measurement {
     let silent = Measurement::Microphone { peak_level: 0.0, listened_ms: 0 };
     if let Ok(p) = ctx.resume() {
-        let _ = JsFuture::from(p).await;
+        let _ = within(MIC_START_TIMEOUT_MS, JsFuture::from(p)).await;
+    }
+    // Suspended, the analyser would read silence: that is not the microphone's fault.
+    if js_sys::Reflect::get(ctx, &JsValue::from_str("state")).ok().and_then(|s| s.as_string()).as_deref() != Some("running") {
+        return silent;
     }
     let Ok(source) = ctx.create_media_stream_source(stream) else { return silent };
     let Ok(analyser) = ctx.create_analyser() else { return silent };
@@ -449,7 +508,7 @@ async fn listen(ui: CheckUi, ctx: &web_sys::AudioContext, stream: &web_sys::Medi
     }
     let _ = source.disconnect();
     ui.level.set(0.0);
-    Measurement::Microphone { peak_level: peak.clamp(0.0, 1.0), listened_ms: (now_ms() - started).max(0.0) as u32 }
+    Measurement::Microphone { peak_level: peak.clamp(0.0, 1.0), listened_ms: ((now_ms() - started).max(1.0)) as u32 }
 }
 
 /// A short, moderate 440 Hz tone.
@@ -465,17 +524,64 @@ fn play_tone(ctx: &web_sys::AudioContext) {
     let _ = osc.stop_with_when(ctx.current_time() + 0.8);
 }
 
-/// Fetches a probe endpoint; `None` unless it answers 2xx.
-async fn probe(url: &str, body: Option<&js_sys::Uint8Array>) -> Option<web_sys::Response> {
+#[wasm_bindgen]
+extern "C" {
+    /// `AbortController` (declared here: web-sys has it behind a feature this crate does not enable).
+    type AbortController;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<AbortController, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn abort(this: &AbortController);
+}
+
+/// Why a probe gave no timing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProbeFailure {
+    /// Refused, or the connection failed.
+    Failed,
+    /// Abandoned (and aborted) at its time limit.
+    TimedOut,
+}
+
+/// Fetches a probe endpoint and reads the whole answer, for at most `limit_ms`: the bytes
+/// received and the milliseconds from request to last byte. A probe still running at its limit
+/// is aborted, so a stalled request neither hangs the check nor keeps moving data.
+async fn probe(url: &str, body: Option<&js_sys::Uint8Array>, limit_ms: f64) -> Result<(usize, f64), ProbeFailure> {
+    if limit_ms < 1.0 {
+        return Err(ProbeFailure::TimedOut);
+    }
+    let window = web_sys::window().ok_or(ProbeFailure::Failed)?;
     let init = web_sys::RequestInit::new();
     init.set_cache(web_sys::RequestCache::NoStore);
     if let Some(b) = body {
         init.set_method("POST");
         init.set_body(b);
     }
-    let promise = web_sys::window()?.fetch_with_str_and_init(url, &init);
-    let res: web_sys::Response = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
-    res.ok().then_some(res)
+    let controller = AbortController::new().ok();
+    if let Some(c) = &controller {
+        let _ = js_sys::Reflect::set(&init, &JsValue::from_str("signal"), &c.signal());
+    }
+    let started = now_ms();
+    let exchange = async {
+        let res: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()?;
+        if !res.ok() {
+            return None;
+        }
+        let buf = JsFuture::from(res.array_buffer().ok()?).await.ok()?;
+        Some(js_sys::ArrayBuffer::from(buf).byte_length() as usize)
+    };
+    match within(limit_ms as u32, exchange).await {
+        Some(Some(received)) => Ok((received, now_ms() - started)),
+        Some(None) => Err(ProbeFailure::Failed),
+        None => {
+            if let Some(c) = controller {
+                c.abort();
+            }
+            Err(ProbeFailure::TimedOut)
+        }
+    }
 }
 
 /// Random bytes for the upload (incompressible, and nothing the candidate recorded).
@@ -489,47 +595,58 @@ fn random_bytes(n: usize) -> js_sys::Uint8Array {
     js_sys::Uint8Array::from(bytes.as_slice())
 }
 
-/// Times a transfer of [`PROBE_FIRST_BYTES`], and again of [`PROBE_MAX_BYTES`] when the first
-/// was too quick to time; megabits per second of the last one.
-async fn throughput(upload: bool) -> Option<f64> {
-    let mut result = None;
-    for bytes in [PROBE_FIRST_BYTES, PROBE_MAX_BYTES] {
-        let started;
-        let moved = if upload {
+/// Throughput one way, in megabits per second, by the domain's adaptive plan
+/// ([`next_transfer`]): small transfers first, bigger ones only while the link is fast, within
+/// the byte budget. Each transfer has [`PROBE_TIMEOUT_MS`] and all must end by `deadline`; the
+/// flag says one ran out of time (the figure is then what was measured before it, if anything).
+async fn throughput(upload: bool, rtt_ms: Option<f64>, deadline: f64) -> (Option<f64>, bool) {
+    let mut done: Vec<Transfer> = Vec::new();
+    while let Some(bytes) = next_transfer(&done, rtt_ms) {
+        let limit = f64::from(PROBE_TIMEOUT_MS).min(deadline - now_ms());
+        let result = if upload {
             let body = random_bytes(bytes);
-            started = now_ms();
-            probe(PROBE_UPLOAD_PATH, Some(&body)).await?;
-            bytes
+            probe(PROBE_UPLOAD_PATH, Some(&body), limit).await.map(|(_, ms)| (bytes, ms))
         } else {
-            started = now_ms();
-            let res = probe(&format!("{PROBE_DOWNLOAD_PATH}?bytes={bytes}"), None).await?;
-            let buf = JsFuture::from(res.array_buffer().ok()?).await.ok()?;
-            js_sys::ArrayBuffer::from(buf).byte_length() as usize
+            probe(&format!("{PROBE_DOWNLOAD_PATH}?bytes={bytes}"), None, limit).await
         };
-        let millis = now_ms() - started;
-        result = mbps(moved as u64, millis.max(0.1)).map(|v| v.min(100_000.0));
-        if millis >= PROBE_MIN_MILLIS {
-            break;
+        match result {
+            Ok((moved, ms)) => done.push(Transfer { bytes: moved, millis: transfer_millis(ms, rtt_ms) }),
+            Err(ProbeFailure::TimedOut) => return (throughput_of(&done), true),
+            Err(ProbeFailure::Failed) => break,
         }
     }
-    result
+    (throughput_of(&done), false)
 }
 
-/// Round-trip time (median of [`PING_COUNT`] pings) and throughput each way.
+/// Round-trip time (median of [`PING_COUNT`] pings, each within [`PING_TIMEOUT_MS`]) and
+/// throughput each way, all within [`NETWORK_TIMEOUT_MS`].
 async fn measure_network(ui: CheckUi) -> Measurement {
+    let deadline = now_ms() + f64::from(NETWORK_TIMEOUT_MS);
+    let mut timed_out = false;
     let mut rtts = Vec::new();
+    let mut failures = 0;
     for _ in 0..PING_COUNT {
-        let started = now_ms();
-        if probe(PROBE_PING_PATH, None).await.is_some() {
-            rtts.push(now_ms() - started);
+        // Most pings must answer for the median to mean anything; stop once they cannot.
+        if (PING_COUNT - failures) * 2 <= PING_COUNT {
+            break;
+        }
+        match probe(PROBE_PING_PATH, None, f64::from(PING_TIMEOUT_MS).min(deadline - now_ms())).await {
+            Ok((_, ms)) => rtts.push(ms),
+            Err(failure) => {
+                failures += 1;
+                timed_out |= failure == ProbeFailure::TimedOut;
+            }
         }
     }
-    // Most pings must answer for the median to mean anything.
     let rtt_ms = if rtts.len() * 2 > PING_COUNT { median(&rtts).map(|v| v.min(600_000.0)) } else { None };
     ui.network.set(Some((rtt_ms, None, None)));
-    let down_mbps = throughput(false).await;
+    if rtt_ms.is_none() {
+        // The server does not answer: timing transfers to it would only wait.
+        return Measurement::Network { rtt_ms, down_mbps: None, up_mbps: None, timed_out };
+    }
+    let (down_mbps, down_timed_out) = throughput(false, rtt_ms, deadline).await;
     ui.network.set(Some((rtt_ms, down_mbps, None)));
-    let up_mbps = throughput(true).await;
+    let (up_mbps, up_timed_out) = throughput(true, rtt_ms, deadline).await;
     ui.network.set(Some((rtt_ms, down_mbps, up_mbps)));
-    Measurement::Network { rtt_ms, down_mbps, up_mbps }
+    Measurement::Network { rtt_ms, down_mbps, up_mbps, timed_out: timed_out || down_timed_out || up_timed_out }
 }

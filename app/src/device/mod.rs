@@ -3,7 +3,8 @@
 //!
 //! Nothing the camera or microphone captures leaves the device: frames and sound are analysed
 //! in the page and only the figures are submitted. Without JavaScript the page explains what
-//! the check needs.
+//! the check needs; when the check's own part of the WebAssembly cannot be downloaded or
+//! started, the page says so and what to do instead of waiting for ever.
 
 #[cfg(feature = "hydrate")]
 mod browser;
@@ -13,7 +14,7 @@ use crate::error::AppError;
 use crate::use_locale;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-pub use strings::DeviceStrings;
+pub use strings::{DeviceStrings, LoadStrings};
 use turnout_domain::device::{BrowserPlatform, CheckItem, DeviceAssessment, Reason, Verdict};
 
 /// The device check page's path.
@@ -28,6 +29,12 @@ pub const PROBE_DOWNLOAD_PATH: &str = "/probe/download";
 pub const PROBE_UPLOAD_PATH: &str = "/probe/upload";
 /// Where a candidate reports a device problem.
 pub const FEEDBACK_PATH: &str = "/invitation/feedback?kind=device_problem";
+/// The id of the notice shown when the check cannot start; the check removes it once it runs.
+pub const LOAD_NOTICE_ID: &str = "check-load";
+/// How long the check may take to start before the page says it did not load and what to do,
+/// in milliseconds. A weak phone on a slow link needs several seconds for the check's
+/// WebAssembly; a failed download is reported at once, without waiting for this.
+pub const LOAD_TIMEOUT_MS: u32 = 20_000;
 
 /// What the page shows around the check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,8 +135,9 @@ pub struct CheckUi {
     pub running: RwSignal<bool>,
     /// The page has hydrated and can run the check.
     pub ready: RwSignal<bool>,
-    /// The stored result, once submitted.
-    pub saved: RwSignal<Option<Result<DeviceCheckSaved, AppError>>>,
+    /// The stored result, once submitted; `Err(None)` when the server did not answer within
+    /// [`turnout_domain::device::SUBMIT_TIMEOUT_MS`].
+    pub saved: RwSignal<Option<Result<DeviceCheckSaved, Option<AppError>>>>,
     /// Which permission instructions apply to this browser.
     pub platform: RwSignal<BrowserPlatform>,
     /// The camera preview.
@@ -190,10 +198,60 @@ pub fn DeviceCheckPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <crate::candidate::InvalidLink error=e /> }.into_any(),
-                    Ok(p) => view! { <Check page=p /> }.into_any(),
+                    Ok(p) => view! { <CheckPage page=p /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// Watches for the check starting: shows the load notice when it has not started within
+/// [`LOAD_TIMEOUT_MS`], at once when a script or WebAssembly download fails (a failed download of
+/// the check's lazily loaded part surfaces as an error or an unhandled rejection), and at once in
+/// a browser without WebAssembly. The check removes the notice when it starts, so a late start
+/// still replaces it.
+fn load_watch_script() -> String {
+    format!(
+        "(function(){{var n=document.getElementById('{LOAD_NOTICE_ID}');if(!n)return;\
+         function show(){{if(n.isConnected)n.hidden=false}}\
+         setTimeout(show,{LOAD_TIMEOUT_MS});\
+         addEventListener('error',show,true);addEventListener('unhandledrejection',show);\
+         if(typeof WebAssembly!=='object')show()}})()"
+    )
+}
+
+/// The page around the check, rendered on the server only: the introduction, what to do
+/// without JavaScript, and what to do when the check cannot load.
+#[component]
+fn CheckPage(page: DeviceCheckPage) -> impl IntoView {
+    let locale = use_locale();
+    let d = DeviceStrings::of(locale);
+    let l = LoadStrings::of(locale);
+    let help = page.help_contact.clone();
+    view! {
+        <p><a href="/invitation">"← "{d.back}</a></p>
+        <section class="intro">
+            <p class="bank">{page.bank.clone()}" · "{page.position.clone()}</p>
+            <h1>{d.title}</h1>
+            <p class="muted">{d.intro}</p>
+            <p class="privacy">{d.privacy}</p>
+        </section>
+        <noscript><p class="notice notice-error">{d.needs_script}</p></noscript>
+        <div id=LOAD_NOTICE_ID class="notice notice-error check-load" role="alert" hidden=true>
+            <p><strong>{l.heading}</strong></p>
+            <p>{l.intro}</p>
+            <ol>
+                <li>{l.reload_step}" "<a href=CHECK_PATH>{l.reload}</a></li>
+                <li>{l.browser_step}</li>
+                <li>
+                    {l.skip_step}
+                    {(!help.is_empty()).then(|| view! { <br /><span class="prewrap">{help}</span> })}
+                    <br /><a href=FEEDBACK_PATH>{d.report_problem}</a>
+                </li>
+            </ol>
+        </div>
+        <script inner_html=load_watch_script()></script>
+        <Check page=page />
     }
 }
 
@@ -239,16 +297,6 @@ pub fn Check(page: DeviceCheckPage) -> impl IntoView {
     let any_failed = move || ui.steps.with(|s| s.iter().any(|st| matches!(st, StepState::Done(Verdict::Fail, _))));
 
     view! {
-        <p><a href="/invitation">"← "{d.back}</a></p>
-        <section class="intro">
-            <p class="bank">{page.bank.clone()}" · "{page.position.clone()}</p>
-            <h1>{d.title}</h1>
-            <p class="muted">{d.intro}</p>
-            <p class="privacy">{d.privacy}</p>
-        </section>
-        // As markup, not a view: with scripts on, browsers read a noscript's content as text,
-        // which hydration must not walk into.
-        <noscript inner_html=format!("<p class=\"notice notice-error\">{}</p>", d.needs_script)></noscript>
         <div class="check-start">
             <button type="button" class="button primary" on:click=start
                 disabled=move || !ui.ready.get() || ui.running.get()>
@@ -336,8 +384,11 @@ fn Overall(ui: CheckUi) -> impl IntoView {
                     </div>
                 }.into_any())
             }
-            Some(Err(e)) => Some(view! {
+            Some(Err(Some(e))) => Some(view! {
                 <p class="notice notice-error" role="alert">{d.save_failed}" "{e.message(s)}</p>
+            }.into_any()),
+            Some(Err(None)) => Some(view! {
+                <p class="notice notice-error" role="alert">{d.save_timed_out}</p>
             }.into_any()),
         }}
     }

@@ -69,6 +69,8 @@ pub struct DeviceStrings {
     pub saving: &'static str,
     /// The result could not be saved.
     pub save_failed: &'static str,
+    /// The server did not answer the save within [`turnout_domain::device::SUBMIT_TIMEOUT_MS`].
+    pub save_timed_out: &'static str,
     /// The link to report a problem.
     pub report_problem: &'static str,
     /// Heading above the technical-help contact.
@@ -99,16 +101,22 @@ struct ReasonTexts {
     device_in_use: &'static str,
     overconstrained: &'static str,
     media_error: &'static str,
+    permission_timeout: &'static str,
     no_camera: &'static str,
     no_microphone: &'static str,
+    no_picture: &'static str,
     black_picture: &'static str,
     frozen_picture: &'static str,
     low_resolution: &'static str,
     resolution_too_low: &'static str,
+    microphone_not_started: &'static str,
     silent: &'static str,
     quiet: &'static str,
     tone_not_heard: &'static str,
+    tone_unanswered: &'static str,
     unreachable: &'static str,
+    network_timeout: &'static str,
+    network_unsteady: &'static str,
     slow_response: &'static str,
     low_throughput: &'static str,
 }
@@ -151,16 +159,22 @@ impl DeviceStrings {
             Reason::DeviceInUse => t.device_in_use,
             Reason::Overconstrained => t.overconstrained,
             Reason::MediaError => t.media_error,
+            Reason::PermissionTimeout => t.permission_timeout,
             Reason::NoCamera => t.no_camera,
             Reason::NoMicrophone => t.no_microphone,
+            Reason::NoPicture => t.no_picture,
             Reason::BlackPicture => t.black_picture,
             Reason::FrozenPicture => t.frozen_picture,
             Reason::LowResolution => t.low_resolution,
             Reason::ResolutionTooLow => t.resolution_too_low,
+            Reason::MicrophoneNotStarted => t.microphone_not_started,
             Reason::Silent => t.silent,
             Reason::Quiet => t.quiet,
             Reason::ToneNotHeard => t.tone_not_heard,
+            Reason::ToneUnanswered => t.tone_unanswered,
             Reason::Unreachable => t.unreachable,
+            Reason::NetworkTimeout => t.network_timeout,
+            Reason::NetworkUnsteady => t.network_unsteady,
             Reason::SlowResponse => t.slow_response,
             Reason::LowThroughput => t.low_throughput,
         }
@@ -223,6 +237,7 @@ pub const ZH: DeviceStrings = DeviceStrings {
     overall: ["全部通过，你的设备可以参加 AI 视频面试。", "基本可用，但有需要注意的地方，请看下面的提示。", "有检测项未通过，请按提示处理后重新检测。"],
     saving: "正在保存检测结果…",
     save_failed: "检测结果未能保存，请重新检测。",
+    save_timed_out: "服务器在 20 秒内没有回应，检测结果没有保存。请检查网络后重新检测。",
     report_problem: "反馈设备问题",
     help_heading: "技术支持",
     hr_column: "设备检测",
@@ -240,16 +255,22 @@ pub const ZH: DeviceStrings = DeviceStrings {
         device_in_use: "摄像头或麦克风正被其他程序占用（例如视频会议软件）。请关闭这些程序后重新检测。",
         overconstrained: "所选设备无法提供所需的画面。请换一个摄像头或麦克风后重新检测。",
         media_error: "无法打开摄像头或麦克风。请重启浏览器后重新检测。",
+        permission_timeout: "浏览器在 30 秒内没有回应摄像头和麦克风的使用请求。如果页面上有询问弹窗，请选择“允许”；如果没有，请刷新本页或换用 Chrome、Edge、Safari，然后重新检测。",
         no_camera: "没有找到摄像头。请连接摄像头或换用手机后重新检测。",
         no_microphone: "没有找到麦克风。请连接耳机或麦克风后重新检测。",
+        no_picture: "摄像头在 10 秒内没有出现画面。请关闭其他正在使用摄像头的程序，或在上面换一个摄像头，然后重新检测；仍然不行请重启浏览器。",
         black_picture: "摄像头画面是黑的。请检查镜头是否被遮挡、摄像头开关是否打开，或在上面换一个摄像头。",
         frozen_picture: "摄像头画面没有变化，可能卡住了。请关闭其他使用摄像头的程序，或换一个摄像头。",
         low_resolution: "画面分辨率偏低，面试官可能看不清。可以的话请换用更好的摄像头。",
         resolution_too_low: "画面分辨率太低，无法用于面试。请换一个摄像头。",
+        microphone_not_started: "浏览器在 5 秒内没有开始处理声音，麦克风没能检测。请刷新本页后重新检测；仍然不行请重启浏览器或换一个浏览器。",
         silent: "麦克风没有收到声音，可能被静音或已损坏。请检查静音开关和系统声音设置，或在上面换一个麦克风。",
         quiet: "麦克风声音很小。请靠近麦克风说话，或调高输入音量。",
         tone_not_heard: "没听到提示音：请调高音量，取消静音，检查耳机或蓝牙设备是否已连接。",
+        tone_unanswered: "90 秒内没有回答是否听到提示音，扬声器没有检测。方便听声音时请重新检测。",
         unreachable: "无法连接服务器测试网络。请检查网络连接后重新检测。",
+        network_timeout: "测网速时连接卡住了，服务器的数据迟迟没有到达：网络很弱或已中断。请换到信号更好的 Wi-Fi 或 4G/5G 网络，然后重新检测。",
+        network_unsteady: "网速达标，但测试中连接卡住过一次，面试中画面可能会冻结。请尽量换用更稳定的网络，面试时靠近路由器。",
         slow_response: "网络响应较慢，面试中画面可能卡顿。请靠近路由器，或换用更稳定的网络。",
         low_throughput: "网速偏低，面试中画面可能卡顿。请换用更快的 Wi-Fi 或 4G/5G 网络，并关闭其他下载。",
     },
@@ -294,6 +315,7 @@ pub const EN: DeviceStrings = DeviceStrings {
     overall: ["Everything passed: your device is ready for the AI video interview.", "Usable, with warnings: see the advice below.", "Some items failed: follow the advice below, then check again."],
     saving: "Saving the result…",
     save_failed: "The result could not be saved; please check again.",
+    save_timed_out: "The server did not answer within 20 seconds, so the result was not saved. Check your connection, then check again.",
     report_problem: "Report a device problem",
     help_heading: "Technical help",
     hr_column: "Device check",
@@ -311,16 +333,22 @@ pub const EN: DeviceStrings = DeviceStrings {
         device_in_use: "Another program (a video-meeting app, say) is using the camera or microphone. Close it, then check again.",
         overconstrained: "The chosen device cannot give the picture needed. Choose another camera or microphone, then check again.",
         media_error: "The camera or microphone could not be opened. Restart the browser, then check again.",
+        permission_timeout: "The browser did not answer the request for the camera and microphone within 30 seconds. If it is asking, choose Allow; if nothing is asking, reload this page or use Chrome, Edge or Safari, then check again.",
         no_camera: "No camera was found. Connect a camera or use a phone, then check again.",
         no_microphone: "No microphone was found. Connect a headset or microphone, then check again.",
+        no_picture: "The camera showed no picture within 10 seconds. Close other programs using the camera, or choose another camera above, then check again; if that does not help, restart the browser.",
         black_picture: "The camera picture is black. Check that nothing covers the lens and the camera is switched on, or choose another camera above.",
         frozen_picture: "The camera picture does not change; it may be stuck. Close other programs using the camera, or choose another camera.",
         low_resolution: "The picture is small and may look blurred. Use a better camera if you can.",
         resolution_too_low: "The picture is too small for an interview. Choose another camera.",
+        microphone_not_started: "The browser did not start processing sound within 5 seconds, so the microphone could not be checked. Reload this page and check again; if that does not help, restart the browser or try another one.",
         silent: "The microphone heard nothing: it is likely muted or broken. Check its mute switch and your sound settings, or choose another microphone above.",
         quiet: "The microphone is very quiet. Speak closer to it or raise the input volume.",
         tone_not_heard: "You did not hear the tone: turn the volume up, unmute, and check that your headphones or Bluetooth device are connected.",
+        tone_unanswered: "You did not say within 90 seconds whether you heard the tone, so the speaker was not checked. Check again when you can listen.",
         unreachable: "Our server could not be reached to test the network. Check your connection, then check again.",
+        network_timeout: "The network test stalled: data from our server stopped arriving, so your connection is very weak or has dropped. Move to stronger Wi-Fi or 4G/5G, then check again.",
+        network_unsteady: "The speed is good, but the connection stalled once during the test, so the video may freeze. Use a steadier network if you can, and stay close to the router during the interview.",
         slow_response: "The network responds slowly; the video may stutter. Move closer to the router or use a steadier network.",
         low_throughput: "The network is slow; the video may stutter. Use faster Wi-Fi or 4G/5G and stop other downloads.",
     },
@@ -333,11 +361,60 @@ pub const EN: DeviceStrings = DeviceStrings {
     ],
 };
 
+/// What the page says when the check itself cannot start (its part of the WebAssembly did not
+/// download, or this browser cannot run it). Rendered on the server only, so these words add
+/// nothing to what the browser downloads.
+#[derive(Debug)]
+pub struct LoadStrings {
+    /// The notice's heading.
+    pub heading: &'static str,
+    /// What may have happened.
+    pub intro: &'static str,
+    /// First: reload.
+    pub reload_step: &'static str,
+    /// The reload link.
+    pub reload: &'static str,
+    /// Then: another browser.
+    pub browser_step: &'static str,
+    /// Or: skip the check and ask for help.
+    pub skip_step: &'static str,
+}
+
+impl LoadStrings {
+    /// The words for `locale`.
+    pub fn of(locale: Locale) -> &'static LoadStrings {
+        match locale {
+            Locale::ZhCn => &LOAD_ZH,
+            Locale::En => &LOAD_EN,
+        }
+    }
+}
+
+/// Simplified Chinese.
+pub const LOAD_ZH: LoadStrings = LoadStrings {
+    heading: "设备检测没有加载出来",
+    intro: "可能是网络中断了，或者这个浏览器无法运行检测。请按顺序试试：",
+    reload_step: "重新加载本页。",
+    reload: "重新加载",
+    browser_step: "仍然不行的话，用最新版的 Chrome、Edge 或 Safari 打开面试邀请中的链接（不要在微信等应用里直接打开）。",
+    skip_step: "也可以先跳过检测，联系技术支持。",
+};
+
+/// English.
+pub const LOAD_EN: LoadStrings = LoadStrings {
+    heading: "The device check did not load",
+    intro: "The connection may have dropped, or this browser cannot run the check. Try, in order:",
+    reload_step: "Reload this page.",
+    reload: "Reload the page",
+    browser_step: "If it still does not load, open the link in your invitation in an up-to-date Chrome, Edge or Safari (not inside WeChat or another app).",
+    skip_step: "Or skip the check for now and contact technical help.",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const REASONS: [Reason; 22] = [
+    const REASONS: [Reason; 28] = [
         Reason::Ok,
         Reason::InsecureContext,
         Reason::MissingMediaApi,
@@ -348,16 +425,22 @@ mod tests {
         Reason::DeviceInUse,
         Reason::Overconstrained,
         Reason::MediaError,
+        Reason::PermissionTimeout,
         Reason::NoCamera,
         Reason::NoMicrophone,
         Reason::BlackPicture,
+        Reason::NoPicture,
         Reason::FrozenPicture,
         Reason::LowResolution,
         Reason::ResolutionTooLow,
+        Reason::MicrophoneNotStarted,
         Reason::Silent,
         Reason::Quiet,
         Reason::ToneNotHeard,
+        Reason::ToneUnanswered,
         Reason::Unreachable,
+        Reason::NetworkTimeout,
+        Reason::NetworkUnsteady,
         Reason::SlowResponse,
         Reason::LowThroughput,
     ];
@@ -380,6 +463,30 @@ mod tests {
         }
         assert_eq!(ZH.item(CheckItem::Network), "网络");
         assert_eq!(EN.verdict(Verdict::Warn), "Warning");
+    }
+
+    #[test]
+    fn the_time_limits_stated_are_the_ones_applied() {
+        use turnout_domain::device::{
+            CAMERA_START_TIMEOUT_MS, MIC_START_TIMEOUT_MS, PERMISSION_TIMEOUT_MS, SPEAKER_ANSWER_TIMEOUT_MS, SUBMIT_TIMEOUT_MS,
+        };
+        for (text, ms) in [
+            (Reason::PermissionTimeout, PERMISSION_TIMEOUT_MS),
+            (Reason::NoPicture, CAMERA_START_TIMEOUT_MS),
+            (Reason::MicrophoneNotStarted, MIC_START_TIMEOUT_MS),
+            (Reason::ToneUnanswered, SPEAKER_ANSWER_TIMEOUT_MS),
+        ]
+        .map(|(r, ms)| ([ZH.reason(r), EN.reason(r)], ms))
+        .into_iter()
+        .chain([([ZH.save_timed_out, EN.save_timed_out], SUBMIT_TIMEOUT_MS)])
+        {
+            let seconds = ms / 1000;
+            assert!(text[0].contains(&format!("{seconds} 秒")), "{}", text[0]);
+            assert!(text[1].contains(&format!("{seconds} seconds")), "{}", text[1]);
+        }
+        for l in [&LOAD_ZH, &LOAD_EN] {
+            assert!([l.heading, l.intro, l.reload_step, l.reload, l.browser_step, l.skip_step].iter().all(|t| !t.is_empty()));
+        }
     }
 
     #[test]
