@@ -1,9 +1,11 @@
 import { expect, test, type Request } from '@playwright/test';
 import { candidate, newContext, saveScreenshot } from './helpers';
-import { FAKE_DEVICES, MAX_PROBE_BYTES, STEPS, answerTone, hrDeviceCell, launchWith, openCheck, step } from './device';
+import { FAKE_DEVICES, STEPS, answerTone, hrDeviceCell, launchWith, openCheck, step } from './device';
+import { NETWORK_BYTE_BUDGET, PROBE_MAX_BYTES, probeTraffic, recordProbes, reportTraffic } from './device-probes';
 
 // The device check with Chromium's fake camera and microphone (a moving test picture and a
-// beeping tone). Candidate test indices 10, 13 and 14 are used here.
+// beeping tone). Candidate test indices 10, 13 and 14 are used here (13 and 14 also by
+// device-network.spec.ts and device-load.spec.ts, whose tests read nothing these store).
 
 test.use({ launchOptions: launchWith(FAKE_DEVICES) });
 
@@ -27,6 +29,7 @@ test('every item passes and HR sees the passed check', async ({ page, browser },
   await expect(page.getByLabel('麦克风', { exact: true })).toBeVisible();
   expect(await page.locator('video').evaluate((v: HTMLVideoElement) => v.srcObject)).toBeNull();
   await expect(page.getByRole('button', { name: '重新检测' })).toBeEnabled();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await saveScreenshot(page, testInfo, 'device-check-passed');
 
   // The check can be run again: every step starts over and the new result replaces the old.
@@ -38,9 +41,10 @@ test('every item passes and HR sees the passed check', async ({ page, browser },
   expect(await hrDeviceCell(browser, testInfo, c.name)).toBe('通过');
 });
 
-test('no request made during the check carries media: only bounded probes and the result', async ({ page }, testInfo) => {
+test('no request made during the check carries media: only bounded probes and the result, within the data budget', async ({ page }, testInfo) => {
   const c = candidate(13, testInfo.project.name);
   await openCheck(page, c);
+  const probes = recordProbes(page);
   const requests: Request[] = [];
   page.on('request', (r) => requests.push(r));
   page.on('websocket', (ws) => requests.push({ url: () => ws.url(), method: () => 'WEBSOCKET' } as unknown as Request));
@@ -68,13 +72,13 @@ test('no request made during the check carries media: only bounded probes and th
       case 'GET /probe/download': {
         const bytes = Number(url.searchParams.get('bytes'));
         expect(bytes, r.url()).toBeGreaterThan(0);
-        expect(bytes, r.url()).toBeLessThanOrEqual(MAX_PROBE_BYTES);
+        expect(bytes, r.url()).toBeLessThanOrEqual(PROBE_MAX_BYTES);
         expect(size).toBe(0);
         break;
       }
       case 'POST /probe/upload':
         expect(size, 'upload size').toBeGreaterThan(0);
-        expect(size, 'upload size').toBeLessThanOrEqual(MAX_PROBE_BYTES);
+        expect(size, 'upload size').toBeLessThanOrEqual(PROBE_MAX_BYTES);
         expect(r.headers()['content-type'] ?? '', 'raw bytes, not a media type').not.toMatch(/video|audio|image|multipart/);
         break;
       case 'POST /api/device_check': {
@@ -83,7 +87,7 @@ test('no request made during the check carries media: only bounded probes and th
         const keys = new Set(report.items.flatMap((i: Record<string, unknown>) => Object.keys(i)));
         const allowed = ['item', 'secure_context', 'media_devices', 'get_user_media', 'peer_connection', 'audio_context', 'webassembly',
           'in_app_browser', 'outcome', 'cameras', 'microphones', 'width', 'height', 'brightness', 'motion', 'frames', 'peak_level',
-          'listened_ms', 'heard', 'rtt_ms', 'down_mbps', 'up_mbps'];
+          'listened_ms', 'heard', 'rtt_ms', 'down_mbps', 'up_mbps', 'timed_out'];
         for (const k of keys) expect(allowed, `report field ${String(k)}`).toContain(k);
         for (const i of report.items) {
           for (const v of Object.values(i)) expect(['string', 'number', 'boolean'].includes(typeof v) || v === null, `${JSON.stringify(v)} is a plain figure`).toBe(true);
@@ -95,6 +99,13 @@ test('no request made during the check carries media: only bounded probes and th
     }
   }
   for (const p of ['/probe/ping', '/probe/download', '/probe/upload', '/api/device_check']) expect(seen, `${p} was used`).toContain(p);
+
+  // Loopback is the fastest link there is: the adaptive probes grow until the byte budget stops
+  // them, so this is the most a run can move. Headers and bodies, both ways, as Chromium counts.
+  const traffic = await probeTraffic(probes);
+  reportTraffic(testInfo, 'loopback (the fastest link)', traffic);
+  expect(traffic.requests, 'pings and transfers').toBeLessThanOrEqual(15);
+  expect(traffic.bytes, 'what a run of the network check moves').toBeLessThanOrEqual(NETWORK_BYTE_BUDGET);
 });
 
 test('without JavaScript the page explains what the check needs', async ({ browser }, testInfo) => {
