@@ -2,7 +2,10 @@ import { defineConfig, type LaunchOptions } from '@playwright/test';
 
 // Turnout's browser tests. Playwright cannot download browsers here, so they run on Debian's
 // Chromium. `scripts/e2e-server.sh` (run by `webServer` below) starts a fresh server with a
-// fresh database and writes the seeded demo data to `.demo.json`.
+// fresh database and writes the seeded demo data to `.demo.json`. The server's clock starts at
+// a fixed instant (23:30 in Shanghai; `E2E_CLOCK_START=2026-12-01T10:00:00+08:00 npx playwright
+// test` picks another), so no test depends on the wall clock. The browser's own clock is real
+// time; neither the tests nor the pages read it (only relative timings, `performance.now()`).
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;

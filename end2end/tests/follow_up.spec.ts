@@ -15,6 +15,9 @@ function callItem(page: Page, name: string) {
 }
 
 test('a high-risk candidate is on today\'s call list with reasons and leaves it after a call', async ({ page }, testInfo) => {
+  // The demo invites its at-risk pair so that their window closes at the end of the server's
+  // day in Shanghai, whatever the hour; `scripts/e2e-server.sh` starts the server's clock at
+  // 23:30 there, so this covers the late evening too (the window closes 30 minutes in).
   // Each project calls its own at-risk candidate.
   const name = demo().at_risk[testInfo.project.name === 'desktop' ? 1 : 0];
   await signInAsHr(page);

@@ -1,7 +1,9 @@
 //! Settings from the environment.
 
+use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
 use std::time::Duration;
+use turnout_app::server::Clock;
 
 /// Everything the server reads from its environment.
 #[derive(Debug, Clone)]
@@ -16,6 +18,10 @@ pub struct Settings {
     pub site_root: String,
     /// Reminder channels and the dispatcher.
     pub reminders: ReminderSettings,
+    /// `TURNOUT_CLOCK_START`, for tests and demos only: an RFC 3339 instant (e.g.
+    /// `2026-12-01T23:30:00+08:00`) at which the clock starts when the process starts, advancing
+    /// in real time from there. Unset (the default), the clock is the system's.
+    pub clock_start: Option<DateTime<Utc>>,
 }
 
 /// The reminder channels (each `None` when not configured: its notices are recorded as
@@ -270,7 +276,37 @@ impl Settings {
         }
         let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
         let reminders = ReminderSettings::from_lookup(&get)?;
-        Ok(Settings { database_url, addr, base_url: base_url.trim_end_matches('/').to_string(), site_root, reminders })
+        let clock_start = match get("TURNOUT_CLOCK_START") {
+            None => None,
+            Some(v) => {
+                Some(DateTime::parse_from_rfc3339(v.trim()).map(|t| t.with_timezone(&Utc)).map_err(|e| SettingsError {
+                    name: "TURNOUT_CLOCK_START",
+                    reason: format!("{v}: {e} (expected e.g. 2026-12-01T23:30:00+08:00)"),
+                })?)
+            }
+        };
+        Ok(Settings {
+            database_url,
+            addr,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            site_root,
+            reminders,
+            clock_start,
+        })
+    }
+
+    /// The clock every command reads: the system's, or with `TURNOUT_CLOCK_START` one that
+    /// starts at that instant now and advances in real time.
+    pub fn clock(&self) -> Clock {
+        match self.clock_start {
+            None => Clock::system(),
+            Some(start) => {
+                let began = std::time::Instant::now();
+                Clock::from_fn(move || {
+                    start + chrono::Duration::from_std(began.elapsed()).unwrap_or_else(|_| chrono::Duration::zero())
+                })
+            }
+        }
     }
 }
 
@@ -338,5 +374,21 @@ mod tests {
         let e = settings(&[("TURNOUT_ADDR", "nope")]).expect_err("addr");
         assert!(e.to_string().contains("TURNOUT_ADDR"));
         assert!(settings(&[("TURNOUT_BASE_URL", "ftp://x")]).is_err());
+        let e = settings(&[("TURNOUT_CLOCK_START", "23:30")]).expect_err("clock");
+        assert!(e.to_string().contains("TURNOUT_CLOCK_START"), "{e}");
+    }
+
+    #[test]
+    fn an_injected_clock_starts_at_its_instant_and_runs() {
+        let s = settings(&[]).expect("defaults");
+        assert!(s.clock_start.is_none());
+        let s = settings(&[("TURNOUT_CLOCK_START", "2026-12-01T23:30:00+08:00")]).expect("ok");
+        let start = DateTime::parse_from_rfc3339("2026-12-01T15:30:00Z").expect("instant").with_timezone(&Utc);
+        assert_eq!(s.clock_start, Some(start));
+        let clock = s.clock();
+        let first = clock.now();
+        assert!(first >= start && first - start < chrono::Duration::seconds(5), "{first}");
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(clock.now() > first, "it advances");
     }
 }

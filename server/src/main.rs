@@ -5,7 +5,7 @@ use leptos::prelude::LeptosOptions;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 use turnout::{demo, router, Settings};
-use turnout_app::server::{auth::hash_password, AppContext, Clock};
+use turnout_app::server::{auth::hash_password, AppContext};
 use turnout_store::{HrRole, Store};
 
 #[derive(Parser)]
@@ -58,6 +58,10 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::from_env()?;
+    let clock = settings.clock();
+    if let Some(start) = settings.clock_start {
+        tracing::warn!(%start, now = %clock.now(), "TURNOUT_CLOCK_START is set: the clock is not the system's (for tests and demos only)");
+    }
     let store = Store::connect(&settings.database_url).await?;
     match cli.command {
         Command::Migrate => {
@@ -74,7 +78,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .build();
             let app = AppContext {
                 store,
-                clock: Clock::system(),
+                clock,
                 secure_cookies: settings.base_url.starts_with("https://"),
                 base_url: settings.base_url.clone(),
             };
@@ -94,7 +98,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Demo { json } => {
             store.migrate().await?;
-            let out = demo::seed(&store, &settings.base_url, chrono::Utc::now()).await?;
+            let out = demo::seed(&store, &settings.base_url, clock.now()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
@@ -119,7 +123,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 return Err("the password must have at least 10 characters".into());
             }
             let hash = hash_password(&password)?;
-            store.upsert_hr_user(&email, &name, &hash, HrRole::Admin, None, chrono::Utc::now()).await?;
+            store.upsert_hr_user(&email, &name, &hash, HrRole::Admin, None, clock.now()).await?;
             println!("HR admin {email} is ready.");
             if generated {
                 println!("password: {password}");

@@ -5,8 +5,9 @@
 
 mod common;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveTime, TimeZone as _};
 use common::{Backend, TestApp};
+use turnout::demo::history;
 use turnout_app::server::auth::hash_password;
 use turnout_domain::call::InterviewOutcome;
 use turnout_domain::feedback::{Feedback, FeedbackKind};
@@ -20,6 +21,7 @@ on_both_backends!(
     earlier_no_shows_are_matched_by_phone_or_email,
     outcomes_wait_for_the_interview_and_train_a_model,
     new_signals_make_an_assessment_stale_until_refreshed,
+    the_demos_at_risk_pair_is_due_a_call_at_any_hour,
 );
 
 async fn hr(app: &TestApp, email: &str, role: HrRole) -> reqwest::Client {
@@ -368,4 +370,54 @@ async fn new_signals_make_an_assessment_stale_until_refreshed(backend: Backend) 
         after.probability
     );
     assert!(stale(&app).await.is_empty());
+}
+
+/// Late in the evening the demo used to give its at-risk pair a window ending tomorrow night,
+/// so they were not due a call for a closing window (and the browser test failed).
+async fn the_demos_at_risk_pair_is_due_a_call_at_any_hour(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    hr(&app, "hr@bank.example", HrRole::Admin).await;
+    let admin = app.store.hr_user_by_email("hr@bank.example").await.unwrap().unwrap().user.id;
+    history::seed(&app.store, &app.base, admin, app.campaign_id, app.now()).await.unwrap();
+    let today = app.now().with_timezone(&app.zone.tz()).date_naive();
+    for (h, m) in [(0, 0), (0, 30), (2, 0), (6, 0), (10, 0), (16, 0), (21, 59), (22, 0), (22, 30), (23, 30), (23, 59)] {
+        let local = today.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap());
+        let now = app.zone.tz().from_local_datetime(&local).earliest().unwrap().with_timezone(&chrono::Utc);
+        app.set_now(now);
+        let position = format!("{h:02}:{m:02} 批次");
+        let campaign = app
+            .store
+            .create_campaign(
+                &NewCampaign {
+                    bank: "测试银行".into(),
+                    position: position.clone(),
+                    branch: "上海分行".into(),
+                    time_zone: app.zone,
+                    window_days: WindowDays::DEFAULT,
+                    policy: ReschedulePolicy::DEFAULT,
+                    interview_url: "https://interview.example.com/room".into(),
+                    login_notes: String::new(),
+                    help_contact: String::new(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        history::invite_at_risk(&app.store, campaign, now).await.unwrap();
+        // Sessions last hours, not a day: sign in at each time.
+        let staff = hr(&app, "hr@bank.example", HrRole::Admin).await;
+        let (_, html) = page(&app, &staff, "/hr/calls").await;
+        for (name, _, _) in history::AT_RISK {
+            let item = html
+                .split("<li data-candidate=")
+                .find(|i| i.contains(name) && i.contains(&position))
+                .unwrap_or_else(|| panic!("{name} at {h:02}:{m:02} is not on the call list: {html}"));
+            assert!(item.contains("出勤风险高"), "{name} at {h:02}:{m:02}: {item}");
+            assert!(item.contains("确认期限将在 24 小时内截止"), "{name} at {h:02}:{m:02}: {item}");
+            assert!(item.contains("邀请未打开"), "{name} at {h:02}:{m:02}: {item}");
+        }
+        let (window, issued) = history::closing_today(now, app.zone);
+        assert!(window.ends_at > now && window.ends_at - now <= Duration::hours(24), "{h:02}:{m:02}");
+        assert!(now - issued >= Duration::hours(48), "invited days ago: {h:02}:{m:02}");
+    }
 }

@@ -16,6 +16,9 @@ use turnout_store::{secret::new_token, Decline, GuideEvent, NewCampaign, NewCand
 pub const PAST_CANDIDATES: usize = 320;
 /// Days between the earlier campaign and now.
 const DAYS_AGO: i64 = 100;
+/// The local hour at which this season's at-risk pair were invited, on the day before their
+/// window opened.
+const ISSUED_AT_HOUR: u32 = 20;
 
 /// This season's candidates who missed last season's interview, with their phone written the
 /// way another system would (matched after normalising), and the earlier candidate they are.
@@ -167,10 +170,15 @@ pub async fn seed(
         store.record_interview_outcome(candidate_id, outcome, admin, slot_at + Duration::hours(1)).await?;
     }
 
-    // This season: two people who missed last season's interview, invited three days ago and
-    // silent since, their window closing today.
-    let issued = now - Duration::hours(70);
-    let window = InvitationWindow::starting_day_after(issued, zone, WindowDays::DEFAULT);
+    invite_at_risk(store, current_campaign, now).await
+}
+
+/// Invites this season's at-risk pair (see [`AT_RISK`]) to `campaign`: invited three days ago
+/// and silent since, with the window closing at the end of today in the campaign's time zone,
+/// whatever the hour (so they are on today's call list with the window closing).
+pub async fn invite_at_risk(store: &Store, campaign: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let zone = store.campaign(campaign).await?.time_zone;
+    let (window, issued) = closing_today(now, zone);
     for (name, phone, past_index) in AT_RISK {
         let candidate = NewCandidate {
             full_name: name.to_string(),
@@ -178,7 +186,22 @@ pub async fn seed(
             phone: Some(phone.to_string()),
         };
         let (_, hash) = new_token();
-        store.invite_candidate(current_campaign, &candidate, &hash, &window, issued).await?;
+        store.invite_candidate(campaign, &candidate, &hash, &window, issued).await?;
     }
     Ok(())
+}
+
+/// A window of whole local days whose last day is `now`'s local day, and when it was issued:
+/// the evening before its first day (the default rule, [`InvitationWindow::starting_day_after`],
+/// gives the same window for that instant).
+///
+/// Counting back from `now` by a fixed number of hours instead would, late in the evening, land
+/// on the next local day and push the window's end to tomorrow night.
+pub fn closing_today(now: DateTime<Utc>, zone: TimeZone) -> (InvitationWindow, DateTime<Utc>) {
+    let today = now.with_timezone(&zone.tz()).date_naive();
+    let days = WindowDays::DEFAULT;
+    let issue_day = today.checked_sub_days(chrono::Days::new(u64::from(days.get()))).unwrap_or(today);
+    let evening = issue_day.and_time(NaiveTime::from_hms_opt(ISSUED_AT_HOUR, 0, 0).unwrap_or(NaiveTime::MIN));
+    let issued = zone.tz().from_local_datetime(&evening).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(now);
+    (InvitationWindow::starting_day_after(issued, zone, days), issued)
 }
