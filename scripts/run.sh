@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Sets up, builds and serves Turnout on http://127.0.0.1:3000 with SQLite at ./data/turnout.db,
-# seeding demo data on first run and printing the HR sign-in and candidate links.
+# Sets up, builds and serves Turnout on http://127.0.0.1:3000 with SQLite at ./data/turnout.db.
+# The first run seeds the demo; every run prints the same HR sign-in and candidate links (kept
+# beside the database in demo-credentials.json, readable only by you), so running it again
+# breaks nothing.
+# Once the demo's window has run out, days later, it seeds a new current campaign beside the
+# old data (and the same password), so there is always a working link.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

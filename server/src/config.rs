@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use turnout_app::server::Clock;
 
@@ -22,6 +23,10 @@ pub struct Settings {
     /// `2026-12-01T23:30:00+08:00`) at which the clock starts when the process starts, advancing
     /// in real time from there. Unset (the default), the clock is the system's.
     pub clock_start: Option<DateTime<Utc>>,
+    /// `TURNOUT_DEMO_CREDENTIALS`: where `turnout demo` keeps the sign-in and links it printed,
+    /// so a later run prints the same ones (default: `demo-credentials.json` beside a SQLite
+    /// database file, else `data/demo-credentials.json`).
+    pub demo_credentials: PathBuf,
 }
 
 /// The reminder channels (each `None` when not configured: its notices are recorded as
@@ -285,6 +290,8 @@ impl Settings {
                 })?)
             }
         };
+        let demo_credentials =
+            get("TURNOUT_DEMO_CREDENTIALS").map(PathBuf::from).unwrap_or_else(|| default_demo_credentials(&database_url));
         Ok(Settings {
             database_url,
             addr,
@@ -292,6 +299,7 @@ impl Settings {
             site_root,
             reminders,
             clock_start,
+            demo_credentials,
         })
     }
 
@@ -307,6 +315,22 @@ impl Settings {
                 })
             }
         }
+    }
+}
+
+/// `demo-credentials.json` in the folder of a SQLite database file; `data/demo-credentials.json`
+/// for PostgreSQL or an in-memory database.
+fn default_demo_credentials(database_url: &str) -> PathBuf {
+    const NAME: &str = "demo-credentials.json";
+    let fallback = || Path::new("data").join(NAME);
+    let Some(rest) = database_url.strip_prefix("sqlite:") else { return fallback() };
+    let path = rest.trim_start_matches("//").split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return fallback();
+    }
+    match Path::new(path).parent() {
+        Some(dir) => dir.join(NAME),
+        None => PathBuf::from(NAME),
     }
 }
 
@@ -390,5 +414,16 @@ mod tests {
         assert!(first >= start && first - start < chrono::Duration::seconds(5), "{first}");
         std::thread::sleep(Duration::from_millis(20));
         assert!(clock.now() > first, "it advances");
+    }
+
+    #[test]
+    fn demo_credentials_sit_beside_a_sqlite_file() {
+        let at = |url: &str| settings(&[("DATABASE_URL", url)]).expect("ok").demo_credentials;
+        assert_eq!(at("sqlite://data/turnout.db"), PathBuf::from("data/demo-credentials.json"));
+        assert_eq!(at("sqlite:///tmp/x/t.db?mode=rwc"), PathBuf::from("/tmp/x/demo-credentials.json"));
+        assert_eq!(at("sqlite://t.db"), PathBuf::from("demo-credentials.json"));
+        assert_eq!(at("postgres://u:p@localhost/turnout"), PathBuf::from("data/demo-credentials.json"));
+        let s = settings(&[("TURNOUT_DEMO_CREDENTIALS", "/srv/demo.json")]).expect("ok");
+        assert_eq!(s.demo_credentials, PathBuf::from("/srv/demo.json"));
     }
 }

@@ -21,7 +21,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations.
     Migrate,
-    /// Seed a demo campaign (when the database has none) and print fresh HR credentials and candidate links.
+    /// Seed the demo (what is missing of it) and print the HR sign-in and candidate links; a
+    /// later run prints the same ones, kept in TURNOUT_DEMO_CREDENTIALS.
     Demo {
         /// Print JSON instead of text.
         #[arg(long)]
@@ -98,18 +99,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Demo { json } => {
             store.migrate().await?;
-            let out = demo::seed(&store, &settings.base_url, clock.now()).await?;
+            let out = demo::seed(&store, &settings.base_url, clock.now(), &settings.demo_credentials).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
-                println!("HR sign-in: {}", out.hr.login_url);
-                println!("  e-mail:   {}", out.hr.email);
-                println!("  password: {}", out.hr.password);
-                println!("Campaign: {}", out.campaign_title);
-                println!("Candidate links (not opened yet):");
-                for c in out.candidates.iter().take(5) {
-                    println!("  {}  {}", c.name, c.link);
-                }
+                print_demo(&out);
             }
         }
         Command::CreateAdmin { email, name, password } => {
@@ -131,6 +125,28 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// How many candidate links `turnout demo` prints (the rest are in the kept file).
+const LINKS_SHOWN: usize = 5;
+
+fn print_demo(out: &demo::DemoOutput) {
+    println!("HR sign-in: {}", out.hr.login_url);
+    println!("  e-mail:   {}", out.hr.email);
+    println!("  password: {}", out.hr.password);
+    let how = if out.seeded { "seeded now" } else { "seeded earlier" };
+    println!("Campaign: {} ({how})", out.campaign_title);
+    let unopened = out.candidates.iter().filter(|c| !c.opened).count();
+    println!("Candidate links ({unopened} not opened yet):");
+    for c in out.candidates.iter().take(LINKS_SHOWN) {
+        let note = if c.opened { "  (opened)" } else { "" };
+        println!("  {}  {}{note}", c.name, c.link);
+    }
+    if out.candidates.len() > LINKS_SHOWN {
+        println!("  … {} more", out.candidates.len() - LINKS_SHOWN);
+    }
+    println!("These stay valid: running `turnout demo` again prints the same ones,");
+    println!("kept in {} (readable only by you).", out.kept_in.display());
 }
 
 async fn shutdown() {

@@ -7,7 +7,8 @@ mod common;
 
 use chrono::{Duration, NaiveTime, TimeZone as _};
 use common::{Backend, TestApp};
-use turnout::demo::history;
+use std::path::{Path, PathBuf};
+use turnout::demo::{self, history, DemoOutput};
 use turnout_app::server::auth::hash_password;
 use turnout_domain::call::InterviewOutcome;
 use turnout_domain::feedback::{Feedback, FeedbackKind};
@@ -21,6 +22,7 @@ on_both_backends!(
     earlier_no_shows_are_matched_by_phone_or_email,
     outcomes_wait_for_the_interview_and_train_a_model,
     new_signals_make_an_assessment_stale_until_refreshed,
+    the_demo_keeps_its_sign_in_and_links_across_runs,
     the_demos_at_risk_pair_is_due_a_call_at_any_hour,
 );
 
@@ -370,6 +372,102 @@ async fn new_signals_make_an_assessment_stale_until_refreshed(backend: Backend) 
         after.probability
     );
     assert!(stale(&app).await.is_empty());
+}
+
+/// A folder of its own for the demo's kept credentials, removed afterwards.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let (t, _) = turnout_store::secret::new_token();
+        let name: String = t.chars().filter(|c| c.is_ascii_alphanumeric()).take(12).collect();
+        let dir = std::env::temp_dir().join(format!("turnout_demo_{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every printed link opens (303 to the invitation), and the printed password signs in.
+async fn demo_works(app: &TestApp, out: &DemoOutput) {
+    let res = app.post_form(&TestApp::client(), "hr_login", &[("email", &out.hr.email), ("password", &out.hr.password)]).await;
+    assert_eq!(res.status(), 200, "the printed password signs in");
+    assert!(!out.candidates.is_empty(), "a run always prints a link");
+    for c in &out.candidates {
+        assert!(c.link.starts_with(&format!("{}/i/", app.base)), "{}", c.link);
+        let res = TestApp::client().get(&c.link).send().await.unwrap();
+        assert_eq!(res.status(), 303, "{} opens", c.name);
+        assert_eq!(res.headers()["location"], "/invitation");
+    }
+}
+
+fn links(out: &DemoOutput) -> Vec<String> {
+    let mut l: Vec<String> = out.candidates.iter().map(|c| c.link.clone()).collect();
+    l.sort();
+    l
+}
+
+async fn the_demo_keeps_its_sign_in_and_links_across_runs(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let dir = TempDir::new();
+    let kept: &Path = &dir.0.join("data").join("demo-credentials.json");
+    let seed = |at| demo::seed(&app.store, &app.base, at, kept);
+
+    let first = seed(app.now()).await.unwrap();
+    assert!(first.seeded);
+    assert_eq!(first.candidates.len(), 40);
+    assert!(first.candidates.iter().all(|c| !c.opened));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(kept).unwrap().permissions().mode() & 0o777, 0o600, "readable by its owner only");
+    }
+    demo_works(&app, &first).await;
+
+    // Run again (an hour later): nothing printed before is reset or reissued.
+    app.set_now(app.now() + Duration::hours(1));
+    let second = seed(app.now()).await.unwrap();
+    assert!(!second.seeded);
+    assert_eq!((second.campaign_id, &second.hr.password), (first.campaign_id, &first.hr.password));
+    assert_eq!(links(&second), links(&first));
+    assert!(second.candidates.iter().all(|c| c.opened), "demo_works opened them all");
+    demo_works(&app, &second).await;
+    let campaigns = app.store.campaigns(None).await.unwrap();
+    assert_eq!(campaigns.len(), 3, "the test's, the demo's and last season's");
+
+    // Five days later the window has run out: a new current campaign, the same password, and
+    // last season's history is not seeded twice.
+    app.set_now(app.now() + Duration::days(5));
+    for c in &first.candidates {
+        assert_ne!(TestApp::client().get(&c.link).send().await.unwrap().status(), 303, "expired");
+    }
+    let later = seed(app.now()).await.unwrap();
+    assert!(later.seeded);
+    assert_ne!(later.campaign_id, first.campaign_id);
+    assert_eq!(later.hr.password, first.hr.password);
+    assert_ne!(later.campaign_title, first.campaign_title, "a later campaign names its first day");
+    demo_works(&app, &later).await;
+    let campaigns = app.store.campaigns(None).await.unwrap();
+    assert_eq!(campaigns.len(), 4);
+    assert_eq!(campaigns.iter().filter(|c| history::is_past_campaign(c)).count(), 1);
+    let again = seed(app.now()).await.unwrap();
+    assert_eq!((again.campaign_id, links(&again), &again.hr.password), (later.campaign_id, links(&later), &later.hr.password));
+
+    // Without the file (lost, or a database seeded before it existed) no printed link is
+    // reissued: a new campaign and a new password.
+    std::fs::remove_file(kept).unwrap();
+    let fresh = seed(app.now()).await.unwrap();
+    assert!(fresh.seeded);
+    assert_ne!(fresh.hr.password, later.hr.password);
+    demo_works(&app, &fresh).await;
+    for c in &later.candidates {
+        assert_eq!(TestApp::client().get(&c.link).send().await.unwrap().status(), 303, "still open");
+    }
 }
 
 /// Late in the evening the demo used to give its at-risk pair a window ending tomorrow night,

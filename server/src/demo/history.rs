@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone as _, Utc};
 use turnout_domain::call::InterviewOutcome;
 use turnout_domain::risk::RiskModel;
 use turnout_domain::{Capacity, DeclineNote, DeclineReason, InvitationWindow, ReschedulePolicy, TimeZone, TokenHash, WindowDays};
-use turnout_store::{secret::new_token, Decline, GuideEvent, NewCampaign, NewCandidate, RiskScope, Store, StoreError};
+use turnout_store::{secret::new_token, Campaign, Decline, GuideEvent, NewCampaign, NewCandidate, RiskScope, Store, StoreError};
 
 /// Candidates of the earlier campaign (enough to train: see `TrainOptions::default`).
 pub const PAST_CANDIDATES: usize = 320;
@@ -19,6 +19,14 @@ const DAYS_AGO: i64 = 100;
 /// The local hour at which this season's at-risk pair were invited, on the day before their
 /// window opened.
 const ISSUED_AT_HOUR: u32 = 20;
+
+/// Last season's campaign as HR sees it (bank, position).
+const PAST_TITLE: (&str, &str) = ("华东商业银行", "2026届管理培训生");
+
+/// Whether `campaign` is the demo's last season (seeded once per database).
+pub fn is_past_campaign(campaign: &Campaign) -> bool {
+    (campaign.bank.as_str(), campaign.position.as_str()) == PAST_TITLE
+}
 
 /// This season's candidates who missed last season's interview, with their phone written the
 /// way another system would (matched after normalising), and the earlier candidate they are.
@@ -86,8 +94,8 @@ pub async fn seed(
     let past = store
         .create_campaign(
             &NewCampaign {
-                bank: "华东商业银行".into(),
-                position: "2026届管理培训生".into(),
+                bank: PAST_TITLE.0.into(),
+                position: PAST_TITLE.1.into(),
                 branch: "上海分行".into(),
                 time_zone: zone,
                 window_days: WindowDays::DEFAULT,
