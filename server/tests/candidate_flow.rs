@@ -422,15 +422,7 @@ async fn the_page_speaks_the_readers_language(backend: Backend) {
 
 /// Posts `body` as a browser's plain form would (no JavaScript), in `language`.
 async fn plain_post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: &str, language: &str) -> reqwest::Response {
-    client
-        .post(format!("{}/api/{endpoint}", app.base))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("accept-language", language)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap()
+    app.post_body(client, endpoint, body, "text/html,application/xhtml+xml", language).await
 }
 
 async fn malformed_forms_come_back_to_their_page_with_a_message(backend: Backend) {
@@ -453,14 +445,7 @@ async fn malformed_forms_come_back_to_their_page_with_a_message(backend: Backend
     let html = plain_post(&app, &c, "confirm", &format!("slot={slot}&slot={other}"), "en").await.text().await.unwrap();
     assert!(html.contains("What was sent is not valid"));
     // A script gets the error and its status.
-    let res = c
-        .post(format!("{}/api/confirm", app.base))
-        .header("accept", "application/json")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("slot={slot}&slot={other}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_body(&c, "confirm", &format!("slot={slot}&slot={other}"), "application/json", "zh-CN").await;
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"InvalidInput": "Malformed"}));
     // A value the function reads and refuses itself goes back to the page with the outcome.

@@ -175,39 +175,18 @@ async fn hr_pages_and_functions_refuse_without_a_session(backend: Backend) {
         }
         for (endpoint, body) in HR_FUNCTIONS {
             // A script: 401 and the error, before any argument is read.
-            let res = client
-                .post(format!("{}/api/{endpoint}", app.base))
-                .header("accept", "application/json")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let res = app.post_body(&client, endpoint, body, "application/json", "zh-CN").await;
             assert_eq!(res.status(), 401, "{endpoint}");
             assert_eq!(res.json::<serde_json::Value>().await.unwrap(), serde_json::json!("Unauthorized"), "{endpoint}");
             // A form: the sign-in page.
-            let res = client
-                .post(format!("{}/api/{endpoint}", app.base))
-                .header("accept", "text/html")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let res = app.post_body(&client, endpoint, body, "text/html", "zh-CN").await;
             assert_eq!(res.status(), 303, "{endpoint}");
             assert!(res.headers()["location"].to_str().unwrap().starts_with("/hr/login"), "{endpoint}");
         }
     }
     // Signed in, the id that once panicked the server is refused with its page.
     let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
-    let res = hr
-        .post(format!("{}/api/hr_save_guide", app.base))
-        .header("accept", "text/html")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("campaign=1%0A&guide_zh=x&guide_en=y")
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_body(&hr, "hr_save_guide", "campaign=1%0A&guide_zh=x&guide_en=y", "text/html", "zh-CN").await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/hr?error=malformed");
     let html = hr.get(format!("{}/hr?error=malformed", app.base)).send().await.unwrap().text().await.unwrap();
@@ -234,14 +213,8 @@ async fn hr_text_with_control_characters_is_refused(backend: Backend) {
     add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
     let (candidate, _) = app.invite("被呼叫者").await;
     let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
-    let res = hr
-        .post(format!("{}/api/hr_record_call", app.base))
-        .header("accept", "application/json")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("candidate={candidate}&outcome=no_answer&note=a%00b"))
-        .send()
-        .await
-        .unwrap();
+    let body = format!("candidate={candidate}&outcome=no_answer&note=a%00b");
+    let res = app.post_body(&hr, "hr_record_call", &body, "application/json", "zh-CN").await;
     assert_eq!(res.status(), 422);
     assert!(app
         .store

@@ -211,6 +211,26 @@ impl TestApp {
         client.post(format!("{}/api/{endpoint}", self.base)).header("accept", "application/json").form(form).send().await.unwrap()
     }
 
+    /// Posts `body` to a server function as it is, with `accept` and the reader's `language`.
+    pub async fn post_body(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        body: &str,
+        accept: &str,
+        language: &str,
+    ) -> reqwest::Response {
+        client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", accept)
+            .header("accept-language", language)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A page's HTML as a browser preferring `language` would get it.
     pub async fn html_in(&self, client: &reqwest::Client, path: &str, language: &str) -> String {
         client.get(format!("{}{path}", self.base)).header("accept-language", language).send().await.unwrap().text().await.unwrap()
