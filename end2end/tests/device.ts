@@ -19,7 +19,6 @@ export function launchWith(extra: string[]) {
 const baseArgs = config.use?.launchOptions?.args ?? [];
 const executablePath = config.use?.launchOptions?.executablePath;
 export const FAKE_DEVICES = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
-export const MAX_PROBE_BYTES = 2 * 1024 * 1024;
 
 /** A black 640×480 Y4M video and a silent WAV, written once per machine into a temp folder. */
 export function fakeMediaFiles(): { video: string; audio: string } {
