@@ -9,6 +9,7 @@ import {
   radioIn,
   randomToken,
   roomySlot,
+  SCREENSHOT_DIR,
   slotWithPlaces,
   waitForHydration,
 } from './helpers';
@@ -173,4 +174,31 @@ test('declining: "其他" needs a note (without JavaScript), and a decline with 
     await expect(page.getByRole('heading', { name: '你已谢绝本次面试' })).toBeVisible();
     await expect(page.getByRole('button', { name: '确认此时间' })).toHaveCount(0);
   });
+});
+
+test('a note the server cannot store as typed is refused in place, and what was typed stays', async ({ page }, testInfo) => {
+  const c = candidate(18, testInfo.project.name);
+  await page.goto(c.path);
+  await waitForHydration(page);
+  await openDeclineSection(page);
+  await page.getByRole('radio', { name: '其他', exact: true }).check();
+  const note = page.getByLabel('补充说明（选择“其他”时必填）');
+  await note.fill('家里有事，下周再约');
+
+  // The post arrives with a NUL in the note, as a broken keyboard or a paste could send it.
+  await page.route('**/api/decline', async (route) => {
+    const body = (route.request().postData() ?? '') + '%00';
+    await route.continue({ postData: body });
+  });
+  await page.getByRole('button', { name: '谢绝本次面试' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: '控制字符' })).toBeVisible();
+  await expect(note, 'what was typed is still there').toHaveValue('家里有事，下周再约');
+  expect(page.url().endsWith('/invitation'), `${page.url()} is still the invitation page`).toBe(true);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/refused-note-${testInfo.project.name}.png`, fullPage: true });
+
+  // Sent as typed, it goes through.
+  await page.unroute('**/api/decline');
+  await page.getByRole('button', { name: '谢绝本次面试' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '已收到你的回复。' })).toBeVisible();
 });
