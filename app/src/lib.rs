@@ -67,10 +67,7 @@ fn detect_locale() -> Locale {
 pub fn posted<T>(done: impl Fn(&str) -> Option<T>) -> Option<Result<T, error::AppError>> {
     let query = leptos_router::hooks::use_query_map();
     let q = query.read_untracked();
-    q.get("error")
-        .and_then(|c| error::AppError::from_code(&c))
-        .map(Err)
-        .or_else(|| q.get("done").and_then(|c| done(&c)).map(Ok))
+    q.get("error").and_then(|c| error::AppError::from_code(&c)).map(Err).or_else(|| q.get("done").and_then(|c| done(&c)).map(Ok))
 }
 
 /// The `:id` in a page's path; `None` when it is not a number.

@@ -201,7 +201,12 @@ async fn main() {
     writeln!(out, "| … of which loading the facts (one query, history and notices as subqueries) | — | 1 | {} | | |", ms(load))
         .unwrap();
     writeln!(out, "| … of which scoring | — | 1 | {} | | |", ms(score)).unwrap();
-    writeln!(out, "| … of which writing back (20,000 rows per statement as one JSON parameter, one transaction) | — | 1 | {} | | |", ms(save)).unwrap();
+    writeln!(
+        out,
+        "| … of which writing back (20,000 rows per statement as one JSON parameter, one transaction) | — | 1 | {} | | |",
+        ms(save)
+    )
+    .unwrap();
     writeln!(
         out,
         "| Stale scan of the campaign with nothing stale (before each HR page) | — | 3 | {} | {} | {} |",
