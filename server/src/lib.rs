@@ -1,5 +1,6 @@
 //! The Turnout server: configuration, the HTTP router, and demo data.
 
+pub mod answers;
 pub mod config;
 pub mod demo;
 pub mod probe;

@@ -61,7 +61,7 @@ pub async fn hr_pages_need_a_session(State(app): State<AppContext>, req: Request
         }
         Err(e) => {
             tracing::error!(error = %e, "session lookup failed");
-            crate::routes::unavailable()
+            crate::answers::unavailable()
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The links inside sent notices: `/t/o/{token}`, an open-tracking pixel, and `/t/c/{token}`,
 //! a click that records itself and leads to the candidate's page.
 
-use crate::routes::{device_class, enter_invitation, invalid_link_page, unavailable, ServerState};
+use crate::answers::{device_class, enter_invitation, invalid_link_page, unavailable, ServerState};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
