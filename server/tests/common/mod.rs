@@ -195,7 +195,13 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client() -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        // A request that never finishes fails the test instead of hanging the run.
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .unwrap()
     }
 
     /// Opens a candidate's link in a new client, which then holds the invitation cookie.
@@ -284,7 +290,10 @@ impl TestApp {
                 let _ = tx.write_all(b"0\r\n\r\n").await;
             }
         }
-        let answer = reader.await.unwrap();
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(120), reader)
+            .await
+            .unwrap_or_else(|_| panic!("no answer to {path} within 120 s"))
+            .unwrap();
         let text = String::from_utf8_lossy(&answer).into_owned();
         let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status in {text:?}"));
         (status, text)
