@@ -310,14 +310,9 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         .create_campaign(
             &turnout_store::NewCampaign {
                 bank: "别的银行".into(),
-                position: "客户经理".into(),
                 branch: "北京分行".into(),
-                time_zone: app.zone,
-                window_days: turnout_domain::WindowDays::DEFAULT,
-                policy: ReschedulePolicy::DEFAULT,
                 interview_url: "https://x.example.com".into(),
-                login_notes: String::new(),
-                help_contact: String::new(),
+                ..common::campaign("客户经理", app.zone)
             },
             app.now(),
         )

@@ -12,8 +12,8 @@ use turnout::demo::{self, history, DemoOutput};
 use turnout_app::server::auth::hash_password;
 use turnout_domain::call::InterviewOutcome;
 use turnout_domain::feedback::{Feedback, FeedbackKind};
-use turnout_domain::{InvitationWindow, ReschedulePolicy, SignalKind, WindowDays};
-use turnout_store::{HrRole, NewCampaign, NewCandidate, RiskScope};
+use turnout_domain::{InvitationWindow, SignalKind, WindowDays};
+use turnout_store::{HrRole, NewCandidate, RiskScope};
 
 on_both_backends!(
     feedback_is_one_answer_per_kind_editable_and_checked,
@@ -217,24 +217,7 @@ async fn a_high_risk_candidate_leaves_todays_call_list_once_reached(backend: Bac
 async fn earlier_no_shows_are_matched_by_phone_or_email(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let earlier_start = app.now() - Duration::days(60);
-    let earlier = app
-        .store
-        .create_campaign(
-            &NewCampaign {
-                bank: "测试银行".into(),
-                position: "去年柜员".into(),
-                branch: "上海分行".into(),
-                time_zone: app.zone,
-                window_days: WindowDays::DEFAULT,
-                policy: ReschedulePolicy::DEFAULT,
-                interview_url: "https://interview.example.com/room".into(),
-                login_notes: String::new(),
-                help_contact: String::new(),
-            },
-            earlier_start,
-        )
-        .await
-        .unwrap();
+    let earlier = app.store.create_campaign(&common::campaign("去年柜员", app.zone), earlier_start).await.unwrap();
     let window = InvitationWindow::starting_day_after(earlier_start, app.zone, WindowDays::DEFAULT);
     let person = |name: &str, email: Option<&str>, phone: Option<&str>| NewCandidate {
         full_name: name.into(),
@@ -483,24 +466,7 @@ async fn the_demos_at_risk_pair_is_due_a_call_at_any_hour(backend: Backend) {
         let now = app.zone.tz().from_local_datetime(&local).earliest().unwrap().with_timezone(&chrono::Utc);
         app.set_now(now);
         let position = format!("{h:02}:{m:02} 批次");
-        let campaign = app
-            .store
-            .create_campaign(
-                &NewCampaign {
-                    bank: "测试银行".into(),
-                    position: position.clone(),
-                    branch: "上海分行".into(),
-                    time_zone: app.zone,
-                    window_days: WindowDays::DEFAULT,
-                    policy: ReschedulePolicy::DEFAULT,
-                    interview_url: "https://interview.example.com/room".into(),
-                    login_notes: String::new(),
-                    help_contact: String::new(),
-                },
-                now,
-            )
-            .await
-            .unwrap();
+        let campaign = app.store.create_campaign(&common::campaign(&position, app.zone), now).await.unwrap();
         history::invite_at_risk(&app.store, campaign, now).await.unwrap();
         // Sessions last hours, not a day: sign in at each time.
         let staff = hr(&app, "hr@bank.example", HrRole::Admin).await;

@@ -77,6 +77,22 @@ fn with_database(url: &str, db: &str) -> String {
     format!("{prefix}/{db}{query}")
 }
 
+/// A campaign of the test bank's Shanghai branch for `position`, with the default window and
+/// reschedule policy, no login notes and no help contact.
+pub fn campaign(position: &str, zone: TimeZone) -> NewCampaign {
+    NewCampaign {
+        bank: "测试银行".into(),
+        position: position.into(),
+        branch: "上海分行".into(),
+        time_zone: zone,
+        window_days: WindowDays::DEFAULT,
+        policy: ReschedulePolicy::DEFAULT,
+        interview_url: "https://interview.example.com/room".into(),
+        login_notes: String::new(),
+        help_contact: String::new(),
+    }
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         Self::spawn_with_policy(backend, ReschedulePolicy::DEFAULT).await
@@ -117,15 +133,10 @@ impl TestApp {
         let campaign_id = store
             .create_campaign(
                 &NewCampaign {
-                    bank: "测试银行".into(),
-                    position: "柜员".into(),
-                    branch: "上海分行".into(),
-                    time_zone: zone,
-                    window_days: WindowDays::DEFAULT,
                     policy,
-                    interview_url: "https://interview.example.com/room".into(),
                     login_notes: "用手机号登录".into(),
                     help_contact: "400-000-0000".into(),
+                    ..campaign("柜员", zone)
                 },
                 start,
             )
