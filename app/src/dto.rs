@@ -188,10 +188,10 @@ pub struct StatusPage {
     pub state: Option<InvitationState>,
     /// The search in force.
     pub search: String,
-    /// Page number (from 1).
-    pub page: u32,
-    /// Whether a next page exists.
-    pub has_next: bool,
+    /// Where this page starts (`None`: the first page).
+    pub after: Option<String>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<String>,
     /// The rows.
     pub rows: Vec<StatusRow>,
 }

@@ -68,9 +68,9 @@ pub async fn hr_status(
     campaign: i64,
     state: Option<String>,
     q: Option<String>,
-    page: Option<u32>,
+    after: Option<String>,
 ) -> Result<StatusPage, AppError> {
-    crate::server::hr::status_page(campaign, state, q, page, crate::server::request_locale()).await
+    crate::server::hr::status_page(campaign, state, q, after, crate::server::request_locale()).await
 }
 
 /// Renders an HR resource's error: a redirect to sign-in, or the message.
@@ -187,9 +187,9 @@ pub fn HrStatusPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let q = query.read();
-            (path_id(&params.read()), q.get("state"), q.get("q"), q.get("page").and_then(|p| p.parse::<u32>().ok()))
+            (path_id(&params.read()), q.get("state"), q.get("q"), q.get("after"))
         },
-        |(id, state, q, page)| for_path_id(id, move |id| hr_status(id, state, q, page)),
+        |(id, state, q, after)| for_path_id(id, move |id| hr_status(id, state, q, after)),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{s.loading}</p> }>
@@ -223,10 +223,8 @@ fn status_view(p: StatusPage) -> impl IntoView {
     let s = use_locale().strings();
     let id = p.campaign.id;
     let search = p.search.clone();
-    let page_href = |n: u32| {
-        let base = filter_href(id, p.state, &p.search);
-        format!("{base}{}page={n}", if base.contains('?') { '&' } else { '?' })
-    };
+    let first_href = filter_href(id, p.state, &p.search);
+    let next_href = |after: &str| format!("{first_href}{}after={after}", if first_href.contains('?') { '&' } else { '?' });
     view! {
         <SignOut name=p.viewer.display_name.clone() />
         <p><a href="/hr">"← "{s.hr_back}</a></p>
@@ -303,8 +301,8 @@ fn status_view(p: StatusPage) -> impl IntoView {
         }}
         <p class="muted">{s.hr_risk_note}</p>
         <nav class="pager">
-            {(p.page > 1).then(|| view! { <a href=page_href(p.page - 1)>{s.hr_prev_page}</a> })}
-            {p.has_next.then(|| view! { <a href=page_href(p.page + 1)>{s.hr_next_page}</a> })}
+            {p.after.is_some().then(|| view! { <a href=first_href.clone() rel="first">{s.hr_first_page}</a> })}
+            {p.next.as_deref().map(|after| view! { <a href=next_href(after) rel="next">{s.hr_next_page}</a> })}
         </nav>
     }
 }

@@ -4,13 +4,16 @@
 use crate::campaign::TimeZone;
 use crate::invitation::InvitationState;
 use crate::named::named_enum;
-use crate::risk::{DeviceCheckFact, RiskLevel};
+use crate::risk::{CandidateFacts, DeviceCheckFact, RiskLevel, OPEN_HOURS_CAP};
 use crate::window::start_of_day;
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 /// An unconfirmed candidate goes on the call list this long before their window closes.
 pub const CLOSING_WINDOW_HOURS: i64 = 24;
+/// While a candidate's time-driven risk features grow (an unconfirmed window running out, an
+/// unopened link ageing), their rating is redone this often.
+pub const DRIFT_REVIEW_MINUTES: i64 = 15;
 /// Longest note kept with a call or an override, in characters.
 pub const MAX_NOTE_CHARS: usize = 500;
 
@@ -145,6 +148,41 @@ pub fn call_reasons(f: &CallFacts, now: DateTime<Utc>, zone: TimeZone) -> Vec<Ca
     reasons
 }
 
+/// The next moment after `facts.now` at which a candidate's rating or call reasons can change
+/// with no new signal; `None` when only a new signal can change them.
+///
+/// Those moments are: every [`DRIFT_REVIEW_MINUTES`] while a feature grows with time (an
+/// unconfirmed window elapsing, an unopened link ageing up to [`OPEN_HOURS_CAP`] hours); the
+/// window's closing hours and its end; a booked interview's start; and the next local midnight
+/// after HR reached the candidate today (they come back on the list tomorrow).
+pub fn next_review(facts: &CandidateFacts, last_reached_at: Option<DateTime<Utc>>, zone: TimeZone) -> Option<DateTime<Utc>> {
+    let now = facts.now;
+    let state = facts.state.at(facts.window_ends_at, now);
+    let unconfirmed = matches!(state, InvitationState::Invited | InvitationState::Opened);
+    let never_opened = facts.first_opened_at.is_none() && matches!(state, InvitationState::Invited | InvitationState::Expired);
+    let opening_ages = never_opened && now < facts.invited_at + Duration::hours(OPEN_HOURS_CAP as i64);
+    let window_runs = !state.has_booking() && state != InvitationState::Declined && now < facts.window_ends_at;
+    let mut moments = Vec::with_capacity(5);
+    if window_runs || opening_ages {
+        moments.push(now + Duration::minutes(DRIFT_REVIEW_MINUTES));
+    }
+    if window_runs {
+        moments.push(facts.window_ends_at);
+    }
+    if unconfirmed {
+        moments.push(facts.window_ends_at - Duration::hours(CLOSING_WINDOW_HOURS));
+    }
+    if state.has_booking() {
+        moments.extend(facts.slot_starts_at);
+    }
+    let today = today_starts_at(now, zone);
+    if last_reached_at.is_some_and(|t| t >= today) {
+        let tomorrow = now.with_timezone(&zone.tz()).date_naive().succ_opt();
+        moments.extend(tomorrow.map(|d| start_of_day(d, zone)));
+    }
+    moments.into_iter().filter(|t| *t > now).min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,7 +304,65 @@ mod tests {
         assert_eq!(clean_note(&"字".repeat(MAX_NOTE_CHARS + 1), false), Err(NoteError::TooLong));
     }
 
+    fn call_facts(f: &CandidateFacts, level: RiskLevel, reached: Option<DateTime<Utc>>) -> CallFacts {
+        CallFacts {
+            state: f.state.at(f.window_ends_at, f.now),
+            window_ends_at: f.window_ends_at,
+            slot_starts_at: f.slot_starts_at,
+            level,
+            device_check: f.device_check,
+            unread_notice: false,
+            unreachable: false,
+            last_reached_at: reached,
+        }
+    }
+
+    #[test]
+    fn an_unconfirmed_candidate_is_reviewed_while_the_window_runs_and_at_its_closing_hours() {
+        let f = crate::risk::test_support::just_invited();
+        assert_eq!(next_review(&f, None, shanghai()), Some(f.now + Duration::minutes(DRIFT_REVIEW_MINUTES)));
+        let late = CandidateFacts { now: f.window_ends_at - Duration::hours(24) - Duration::minutes(5), ..f };
+        assert_eq!(next_review(&late, None, shanghai()), Some(f.window_ends_at - Duration::hours(24)));
+        let last = CandidateFacts { now: f.window_ends_at - Duration::minutes(5), ..f };
+        assert_eq!(next_review(&last, None, shanghai()), Some(f.window_ends_at));
+    }
+
+    #[test]
+    fn a_booked_candidate_is_reviewed_at_the_interview_and_after_midnight_once_reached() {
+        let f = crate::risk::test_support::confirmed();
+        assert_eq!(next_review(&f, None, shanghai()), f.slot_starts_at);
+        let reached = Some(f.now - Duration::minutes(1));
+        let midnight = today_starts_at(f.now, shanghai()) + Duration::days(1);
+        assert_eq!(next_review(&f, reached, shanghai()), Some(midnight.min(f.slot_starts_at.expect("booked"))));
+        let after = CandidateFacts { now: f.slot_starts_at.expect("booked") + Duration::minutes(1), ..f };
+        assert_eq!(next_review(&after, None, shanghai()), None, "an interview under way changes nothing more");
+    }
+
     proptest! {
+        /// Between two reviews the call reasons stay as they were, and with no review due the
+        /// rating itself stays: re-rating only at those moments loses nothing.
+        #[test]
+        fn nothing_changes_before_the_next_review(
+            f in crate::risk::test_support::arb_facts(),
+            reached in prop::option::of(0i64..3000),
+            step in 1i64..(300 * 60),
+            high in any::<bool>(),
+        ) {
+            let zone = shanghai();
+            let reached = reached.map(|m| f.now - Duration::minutes(m));
+            let due = next_review(&f, reached, zone);
+            let later = CandidateFacts { now: f.now + Duration::minutes(step), ..f };
+            prop_assume!(due.is_none_or(|d| later.now < d));
+            let level = if high { RiskLevel::High } else { RiskLevel::Low };
+            prop_assert_eq!(
+                call_reasons(&call_facts(&f, level, reached), f.now, zone),
+                call_reasons(&call_facts(&later, level, reached), later.now, zone)
+            );
+            if due.is_none() {
+                prop_assert_eq!(crate::risk::features(&f), crate::risk::features(&later));
+            }
+        }
+
         #[test]
         fn today_starts_within_a_day_before_now(secs in 1_700_000_000i64..1_900_000_000) {
             let t = DateTime::from_timestamp(secs, 0).expect("in range");

@@ -70,6 +70,7 @@ async fn hr_page(app: &TestApp) -> String {
         .unwrap();
     let hr = TestApp::client();
     assert_eq!(app.post_form(&hr, "hr_login", &[("email", email), ("password", "a long password")]).await.status(), 200);
+    app.rate_due().await;
     hr.get(format!("{}/hr/campaigns/{}", app.base, app.campaign_id)).send().await.unwrap().text().await.unwrap()
 }
 

@@ -21,7 +21,9 @@ on_both_backends!(
     a_high_risk_candidate_leaves_todays_call_list_once_reached,
     earlier_no_shows_are_matched_by_phone_or_email,
     outcomes_wait_for_the_interview_and_train_a_model,
-    new_signals_make_an_assessment_stale_until_refreshed,
+    a_rating_is_due_after_each_signal_and_at_its_next_review,
+    a_signal_during_a_rating_keeps_the_candidate_due,
+    the_call_list_comes_a_page_at_a_time_most_urgent_first,
     the_demo_keeps_its_sign_in_and_links_across_runs,
     the_demos_at_risk_pair_is_due_a_call_at_any_hour,
 );
@@ -180,12 +182,14 @@ async fn a_high_risk_candidate_leaves_todays_call_list_once_reached(backend: Bac
     let h = hr(&app, "hr@bank.example", HrRole::Admin).await;
 
     // At the start of the window nobody needs a call.
+    app.rate_due().await;
     let (_, html) = page(&app, &h, "/hr/calls").await;
     assert!(html.contains("今天没有需要电话跟进的候选人"), "{html}");
 
     // On the window's last afternoon the silent candidate is high risk and the window closes.
     app.set_now(app.window.ends_at - Duration::hours(8));
     let h = hr(&app, "hr@bank.example", HrRole::Admin).await;
+    app.rate_due().await;
     let (_, html) = page(&app, &h, "/hr/calls").await;
     let item = html.split("<li data-candidate=").find(|i| i.contains("沉默者")).unwrap_or_else(|| panic!("on the list: {html}"));
     assert!(item.contains("出勤风险高") && item.contains("邀请未打开"), "{item}");
@@ -195,6 +199,7 @@ async fn a_high_risk_candidate_leaves_todays_call_list_once_reached(backend: Bac
     // No answer: still on the list. Reached: off today's list.
     let res = app.post_form(&h, "hr_record_call", &[("candidate", &silent.to_string()), ("outcome", "no_answer")]).await;
     assert_eq!(res.status(), 200);
+    app.rate_due().await;
     assert!(page(&app, &h, "/hr/calls").await.1.contains("沉默者"));
     let res = app
         .post_form(
@@ -204,6 +209,7 @@ async fn a_high_risk_candidate_leaves_todays_call_list_once_reached(backend: Bac
         )
         .await;
     assert_eq!(res.status(), 200);
+    app.rate_due().await;
     assert!(!page(&app, &h, "/hr/calls").await.1.contains("沉默者"));
     assert_eq!(signals(&app, silent, SignalKind::CallRecorded).await, 2);
     let (_, html) = page(&app, &h, &format!("/hr/candidates/{silent}")).await;
@@ -257,7 +263,7 @@ async fn earlier_no_shows_are_matched_by_phone_or_email(backend: Backend) {
     let facts = |id: i64| {
         let app = &app;
         async move {
-            let f = app.store.risk_inputs(RiskScope::Candidate(id), app.now()).await.unwrap().remove(0).facts;
+            let f = app.store.follow_up_rows(RiskScope::Candidate(id), app.now()).await.unwrap().remove(0).facts;
             (f.past_attended, f.past_no_shows)
         }
     };
@@ -316,6 +322,7 @@ async fn outcomes_wait_for_the_interview_and_train_a_model(backend: Backend) {
     // The model in use rates everyone, and the demo's at-risk pair are on today's call list.
     let inputs = app.store.follow_up_rows(RiskScope::Campaign(app.campaign_id), app.now()).await.unwrap();
     assert!(inputs.iter().all(|r| r.assessment.as_ref().is_some_and(|a| a.model_version == 2)));
+    app.rate_due().await;
     let (_, html) = page(&app, &h, "/hr/calls").await;
     for (name, _, _) in turnout::demo::history::AT_RISK {
         let item = html.split("<li data-candidate=").find(|i| i.contains(name)).unwrap_or_else(|| panic!("{name}: {html}"));
@@ -331,30 +338,121 @@ async fn outcomes_wait_for_the_interview_and_train_a_model(backend: Backend) {
     assert_eq!((settings.thresholds.medium(), settings.thresholds.high(), settings.active_version), (0.1, 0.2, 2));
 }
 
-async fn new_signals_make_an_assessment_stale_until_refreshed(backend: Backend) {
+fn due(app: &TestApp) -> impl std::future::Future<Output = Vec<i64>> {
+    let store = app.store.clone();
+    let now = app.now();
+    async move { store.follow_up_rows(RiskScope::Due, now).await.unwrap().iter().map(|r| r.candidate_id).collect() }
+}
+
+async fn a_rating_is_due_after_each_signal_and_at_its_next_review(backend: Backend) {
     let app = TestApp::spawn(backend).await;
+    let slot = app.slot_at(1, 10, 0, 3).await;
     let (id, token) = app.invite("刷新者").await;
-    let stale = |app: &TestApp| {
-        let store = app.store.clone();
-        let now = app.now();
-        async move { store.risk_inputs(RiskScope::Stale, now).await.unwrap().iter().map(|i| i.candidate_id).collect::<Vec<_>>() }
-    };
-    assert_eq!(stale(&app).await, vec![id], "never assessed");
-    let n = turnout_app::server::follow_up::refresh(&app.store, RiskScope::Stale, app.now()).await.unwrap();
-    assert_eq!(n, 1);
-    assert!(stale(&app).await.is_empty());
-    app.open(&token).await;
-    assert_eq!(stale(&app).await, vec![id], "a new signal");
+    assert_eq!(due(&app).await, vec![id], "never rated");
+    assert_eq!(app.rate_due().await, 1);
+    assert!(due(&app).await.is_empty());
+    assert_eq!(app.rate_due().await, 0, "nothing rated twice");
+
+    let c = app.open(&token).await;
+    assert_eq!(due(&app).await, vec![id], "a new signal");
     let before = app.store.follow_up_rows(RiskScope::Candidate(id), app.now()).await.unwrap().remove(0).assessment.unwrap();
-    turnout_app::server::follow_up::refresh(&app.store, RiskScope::Stale, app.now()).await.unwrap();
+    app.rate_due().await;
     let after = app.store.follow_up_rows(RiskScope::Candidate(id), app.now()).await.unwrap().remove(0).assessment.unwrap();
-    assert!(
-        after.probability < before.probability,
-        "opening the link lowers the risk: {} → {}",
-        before.probability,
-        after.probability
-    );
-    assert!(stale(&app).await.is_empty());
+    assert!(after.probability < before.probability, "opening lowers the risk: {} → {}", before.probability, after.probability);
+    assert!(due(&app).await.is_empty());
+
+    // With no signal, an unconfirmed rating comes due again as the window runs.
+    let drift = Duration::minutes(turnout_domain::call::DRIFT_REVIEW_MINUTES);
+    app.set_now(app.now() + drift - Duration::seconds(1));
+    assert!(due(&app).await.is_empty());
+    app.set_now(app.now() + Duration::seconds(1));
+    assert_eq!(due(&app).await, vec![id], "the window runs on");
+    app.rate_due().await;
+
+    // Once booked, nothing changes with time until the interview starts.
+    assert_eq!(app.post_form(&c, "confirm", &[("slot", &slot.to_string())]).await.status(), 200);
+    app.rate_due().await;
+    let starts = app.store.slot(slot).await.unwrap().starts_at;
+    app.set_now(starts - Duration::seconds(1));
+    assert!(due(&app).await.is_empty(), "booked: no review before the interview");
+    app.set_now(starts);
+    assert_eq!(due(&app).await, vec![id], "the interview starts: off the call list");
+}
+
+async fn the_call_list_comes_a_page_at_a_time_most_urgent_first(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let slot = app.slot_at(2, 16, 0, 200).await;
+    let mut silent = Vec::new();
+    for n in 0..120 {
+        let (id, token) = app.invite(&format!("沉默{n:03}")).await;
+        if n % 4 == 0 {
+            // Opened but not confirmed: on the list for the closing window, at a lower risk.
+            app.open(&token).await;
+        } else {
+            silent.push(id);
+        }
+    }
+    let (_, booked) = app.invite("已预约").await;
+    let c = app.open(&booked).await;
+    app.post_form(&c, "confirm", &[("slot", &slot.to_string())]).await;
+    app.set_now(app.window.ends_at - Duration::hours(8));
+    app.rate_due().await;
+    let h = hr(&app, "hr@bank.example", HrRole::Admin).await;
+    let mut seen: Vec<(i64, String)> = Vec::new();
+    let mut path = Some("/hr/calls".to_string());
+    let mut pages = 0;
+    while let Some(p) = path {
+        let (status, html) = page(&app, &h, &p).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("今天共 120 位候选人需要电话跟进"), "the count covers every page");
+        for item in html.split("<li data-candidate=\"").skip(1) {
+            let id: i64 = item.split('"').next().unwrap().parse().unwrap();
+            let level = if item.contains("badge risk-high") { "high" } else { "other" };
+            seen.push((id, level.to_string()));
+        }
+        pages += 1;
+        path = html
+            .split("<a ")
+            .find(|a| a.contains(r#"rel="next""#))
+            .and_then(|a| a.split(r#"href=""#).nth(1)?.split('"').next().map(|h| h.replace("&amp;", "&")));
+    }
+    assert_eq!(pages, 3, "50 a page");
+    let mut ids: Vec<i64> = seen.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), 120);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 120, "nobody twice");
+    let first_other = seen.iter().position(|(_, l)| l != "high").unwrap_or(seen.len());
+    assert!(seen[..first_other].iter().all(|(id, _)| silent.contains(id)), "the silent, high-risk ones first");
+    assert!(seen[first_other..].iter().all(|(_, l)| l != "high"), "then the rest: {seen:?}");
+    assert_eq!(page(&app, &h, "/hr/calls?after=nonsense").await.0, 404);
+}
+
+/// A signal that arrives while a candidate is being rated keeps them due: the rating saw the
+/// facts before it, so it is stored but not taken as current.
+async fn a_signal_during_a_rating_keeps_the_candidate_due(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.invite("并发者").await;
+    let rows = app.store.follow_up_rows(RiskScope::Due, app.now()).await.unwrap();
+    app.open(&token).await;
+    let model = app.store.active_risk_model().await.unwrap();
+    let ratings: Vec<_> = rows
+        .iter()
+        .map(|row| turnout_store::Rating {
+            candidate_id: row.candidate_id,
+            campaign_id: row.campaign_id,
+            signal_id: row.signal_id,
+            assessment: model.assess(&row.facts),
+            call_reasons: Vec::new(),
+            call_level: turnout_domain::risk::RiskLevel::Low,
+            window_ends_at: row.facts.window_ends_at,
+            next_review: None,
+        })
+        .collect();
+    app.store.save_ratings(&ratings, app.now()).await.unwrap();
+    assert_eq!(due(&app).await, vec![id], "rated from facts older than the latest signal");
+    assert_eq!(app.rate_due().await, 1);
+    assert!(due(&app).await.is_empty());
 }
 
 /// A folder of its own for the demo's kept credentials, removed afterwards.
@@ -470,6 +568,7 @@ async fn the_demos_at_risk_pair_is_due_a_call_at_any_hour(backend: Backend) {
         history::invite_at_risk(&app.store, campaign, now).await.unwrap();
         // Sessions last hours, not a day: sign in at each time.
         let staff = hr(&app, "hr@bank.example", HrRole::Admin).await;
+        app.rate_due().await;
         let (_, html) = page(&app, &staff, "/hr/calls").await;
         for (name, _, _) in history::AT_RISK {
             let item = html

@@ -13,6 +13,7 @@ on_both_backends!(
     the_status_page_shows_every_state,
     branch_hr_sees_only_their_branch,
     the_status_page_rates_attendance_risk_with_reasons,
+    the_status_page_walks_a_campaign_page_by_page,
     hr_pages_and_functions_refuse_without_a_session,
     hr_text_with_control_characters_is_refused,
     sign_in_load_does_not_stall_other_requests,
@@ -127,6 +128,7 @@ async fn the_status_page_rates_attendance_risk_with_reasons(backend: Backend) {
     // Late on the window's last day: the silent candidate has not even opened the link.
     app.set_now(app.window.ends_at - chrono::Duration::hours(1));
     let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
+    app.rate_due().await;
     let html = hr.get(format!("{}/hr/campaigns/{}", app.base, app.campaign_id)).send().await.unwrap().text().await.unwrap();
     let silent = row_of(&html, "沉默者");
     assert!(silent.contains("risk-high"), "an unopened link late in the window is high risk: {silent}");
@@ -134,6 +136,80 @@ async fn the_status_page_rates_attendance_risk_with_reasons(backend: Backend) {
     let prepared = row_of(&html, "准备好");
     assert!(prepared.contains("risk-low"), "confirmed and guide read is low risk: {prepared}");
     assert!(html.contains("风险评级仅供参考"));
+}
+
+/// The `href` of the page's link with `rel`, unescaped.
+fn link_rel(html: &str, rel: &str) -> Option<String> {
+    let tag = html.split("<a ").find(|a| a.contains(&format!(r#"rel="{rel}""#)))?;
+    let href = tag.split(r#"href=""#).nth(1)?.split('"').next()?;
+    Some(href.replace("&amp;", "&"))
+}
+
+/// The candidates' names on a status page, in order.
+fn names(html: &str) -> Vec<String> {
+    html.split(r#"<th scope="row"><a href="/hr/candidates/"#)
+        .skip(1)
+        .filter_map(|row| row.split('>').nth(1)?.split('<').next().map(str::to_string))
+        .collect()
+}
+
+async fn the_status_page_walks_a_campaign_page_by_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_user(&app, "hr@bank.example", HrRole::Admin, None).await;
+    // 230 candidates, many sharing a moment of last activity (ties are broken by invitation).
+    let mut invited = Vec::new();
+    for n in 0..230 {
+        if n % 40 == 0 {
+            app.set_now(app.now() + chrono::Duration::minutes(1));
+        }
+        let name = format!("候选人{n:03}");
+        let (_, token) = app.invite(&name).await;
+        if n % 3 == 0 {
+            app.open(&token).await;
+        }
+        invited.push(name);
+    }
+    let (hr, _) = sign_in(&app, "hr@bank.example", "a long password").await;
+    let first = format!("/hr/campaigns/{}", app.campaign_id);
+    for filter in ["", "?state=opened", "?q=%E5%80%99%E9%80%89%E4%BA%BA1"] {
+        let mut seen = Vec::new();
+        let mut path = Some(format!("{first}{filter}"));
+        let mut pages = 0;
+        while let Some(p) = path {
+            let html = hr.get(format!("{}{p}", app.base)).send().await.unwrap().text().await.unwrap();
+            let rows = names(&html);
+            assert!(rows.len() <= 100, "a page holds at most 100 rows");
+            seen.extend(rows);
+            pages += 1;
+            if pages > 1 {
+                assert_eq!(link_rel(&html, "first").as_deref(), Some(format!("{first}{filter}").as_str()));
+            }
+            path = link_rel(&html, "next");
+        }
+        let expected: Vec<&String> = invited
+            .iter()
+            .enumerate()
+            .filter(|(n, name)| match filter {
+                "?state=opened" => n % 3 == 0,
+                "" => true,
+                _ => name.starts_with("候选人1"),
+            })
+            .map(|(_, name)| name)
+            .collect();
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), seen.len(), "{filter}: no candidate twice");
+        assert_eq!(sorted.iter().collect::<Vec<_>>(), expected, "{filter}: every candidate once");
+        if filter.is_empty() {
+            assert_eq!(pages, 3);
+        }
+    }
+    // A cursor that is not one is a page that does not exist.
+    for bad in ["abc", "1.2.3", "1"] {
+        let res = hr.get(format!("{}{first}?after={bad}", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{bad}");
+    }
 }
 
 /// Every HR server function, with a plausible form.

@@ -646,6 +646,7 @@ async fn the_call_list_dials_e164_and_the_page_counts_places_in_words(backend: B
     app.store.upsert_hr_user("hr@bank.example", "HR", &hash, turnout_store::HrRole::Admin, None, app.now()).await.unwrap();
     let hr = TestApp::client();
     app.post_form(&hr, "hr_login", &[("email", "hr@bank.example"), ("password", "a long password")]).await;
+    app.rate_due().await;
     let calls = app.html_in(&hr, "/hr/calls", "zh-CN").await;
     assert!(calls.contains(&format!("/hr/candidates/{id}\"")), "on the call list: {calls}");
     assert!(calls.contains("href=\"tel:+8613900131001\""), "{calls}");

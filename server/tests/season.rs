@@ -196,6 +196,7 @@ impl Season {
         // An HR session lasts a working day: HR signs in each morning.
         let form = [("email", "hr@bank.example"), ("password", "a long password")];
         assert_eq!(self.app.post_form(&self.hr, "hr_login", &form).await.status(), 200);
+        self.app.rate_due().await;
         let html = self.app.html_in(&self.hr, "/hr/calls", "en").await;
         let mut out = BTreeMap::new();
         for item in html.split("<li data-candidate=\"").skip(1) {

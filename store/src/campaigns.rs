@@ -220,8 +220,9 @@ pub(crate) async fn insert_signal(
     at: DateTime<Utc>,
     payload: &serde_json::Value,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO signals (candidate_id, campaign_id, kind, source, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6)",
+    let id: i64 = sqlx::query(
+        "INSERT INTO signals (candidate_id, campaign_id, kind, source, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6) \
+         RETURNING id",
     )
     .bind(candidate_id)
     .bind(campaign_id)
@@ -229,8 +230,16 @@ pub(crate) async fn insert_signal(
     .bind(source.as_str())
     .bind(ts(at))
     .bind(payload.to_string())
-    .execute(&mut *conn)
-    .await?;
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("id")?;
+    // Anything new makes the candidate's rating due now.
+    sqlx::query("UPDATE invitations SET last_signal_id = $1, risk_due_at = $2 WHERE candidate_id = $3")
+        .bind(id)
+        .bind(ts(at))
+        .bind(candidate_id)
+        .execute(&mut *conn)
+        .await?;
     if source == SignalSource::Candidate {
         // The candidate was seen: every notice that had reached them is now read
         // (`turnout_domain::reminder::is_read`, the one meaning of "read").

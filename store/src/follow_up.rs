@@ -3,50 +3,29 @@
 
 use crate::campaigns::insert_signal;
 use crate::records::corrupt;
-use crate::{from_ts, ts, Backend, Result, Store, StoreError};
+use crate::{from_ts, ts, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use turnout_domain::call::{CallOutcome, InterviewOutcome};
 use turnout_domain::risk::{
-    CalibrationBin, CandidateFacts, DeviceCheckFact, RiskAssessment, RiskLevel, RiskModel, RiskThresholds, TrainedModel,
-    DEFAULT_MODEL_VERSION, FEATURE_COUNT,
+    CalibrationBin, CandidateFacts, DeviceCheckFact, RiskLevel, RiskModel, RiskThresholds, TrainedModel, DEFAULT_MODEL_VERSION,
+    FEATURE_COUNT,
 };
 use turnout_domain::{SignalKind, SignalSource};
 
-/// How old a stored assessment may be before it is redone on read.
-pub const MAX_ASSESSMENT_AGE: chrono::Duration = chrono::Duration::minutes(15);
-
-/// Which candidates' facts to load.
+/// Which candidates to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RiskScope {
     /// One candidate.
     Candidate(i64),
     /// Every candidate of a campaign.
     Campaign(i64),
-    /// A campaign's candidates whose stored assessment is stale (see [`Store::risk_inputs`]).
-    StaleInCampaign(i64),
-    /// Every candidate whose stored assessment is stale.
-    Stale,
-    /// Every candidate whose interview has not been settled (time-driven features change).
-    Open,
+    /// Candidates whose rating is due: a signal arrived since it was made, or a moment its
+    /// time-driven facts change has passed (`invitations.risk_due_at`).
+    Due,
     /// Every candidate (after the model or its thresholds change).
     Everyone,
-}
-
-/// What the model needs about one candidate, as loaded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RiskInput {
-    /// Candidate.
-    pub candidate_id: i64,
-    /// Their campaign.
-    pub campaign_id: i64,
-    /// The newest signal of theirs (0 with none); stored with the assessment.
-    pub signal_id: i64,
-    /// The facts at the moment of loading (with `now` as given).
-    pub facts: CandidateFacts,
-    /// Whether they attended, once recorded.
-    pub outcome: Option<InterviewOutcome>,
 }
 
 /// One reason of a stored assessment.
@@ -162,6 +141,9 @@ pub struct FollowUpRow {
     pub unreachable: bool,
     /// Whether they attended, once recorded.
     pub outcome: Option<InterviewOutcome>,
+    /// The newest signal of theirs when loaded (0 with none); a rating made from this row is
+    /// kept as current only while no newer signal has arrived.
+    pub signal_id: i64,
 }
 
 impl FollowUpRow {
@@ -195,14 +177,12 @@ pub(crate) const UNDELIVERED: &str = "(SELECT COUNT(*) FROM notices n WHERE n.ca
      AND EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id) \
      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id AND o.status NOT IN ('skipped', 'failed')))";
 
-const LATEST_SIGNAL: &str = "(SELECT COALESCE(MAX(g.id), 0) FROM signals g WHERE g.candidate_id = c.id)";
-
 fn facts_select() -> String {
     format!(
         "SELECT c.id AS candidate_id, i.campaign_id, c.full_name, c.email, c.phone, i.issued_at, i.first_opened_at, \
          i.window_ends_at, i.state, i.reschedules, i.guide_progress, i.decline_reason, i.outcome, s.starts_at, \
          i.device_check_verdict, i.device_check_failed, i.device_checked_at, \
-         b.booked_at, {LATEST_SIGNAL} AS signal_id, {} AS past_attended, {} AS past_no_shows, {NOTICES_SENT} AS notices_sent, \
+         b.booked_at, i.last_signal_id AS signal_id, {} AS past_attended, {} AS past_no_shows, {NOTICES_SENT} AS notices_sent, \
          {NOTICES_READ} AS notices_read, {UNREAD_OPEN} AS unread_open, {UNDELIVERED} AS undelivered \
          FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
          LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
@@ -216,54 +196,36 @@ fn count(row: &AnyRow, column: &str) -> Result<u32> {
     u32::try_from(row.try_get::<i64, _>(column)?).map_err(corrupt)
 }
 
-fn input_from_row(row: &AnyRow, now: DateTime<Utc>) -> Result<RiskInput> {
+fn facts_from_row(row: &AnyRow, now: DateTime<Utc>) -> Result<CandidateFacts> {
     let opt_time =
         |column: &str| -> Result<Option<DateTime<Utc>>> { row.try_get::<Option<i64>, _>(column)?.map(from_ts).transpose() };
     let reason: Option<String> = row.try_get("decline_reason")?;
-    let outcome: Option<String> = row.try_get("outcome")?;
-    Ok(RiskInput {
-        candidate_id: row.try_get("candidate_id")?,
-        campaign_id: row.try_get("campaign_id")?,
-        signal_id: row.try_get("signal_id")?,
-        facts: CandidateFacts {
-            now,
-            invited_at: from_ts(row.try_get("issued_at")?)?,
-            first_opened_at: opt_time("first_opened_at")?,
-            window_ends_at: from_ts(row.try_get("window_ends_at")?)?,
-            state: row.try_get::<String, _>("state")?.parse().map_err(corrupt)?,
-            confirmed_at: opt_time("booked_at")?,
-            slot_starts_at: opt_time("starts_at")?,
-            reschedules: count(row, "reschedules")?,
-            reminders_sent: count(row, "notices_sent")?,
-            reminders_read: count(row, "notices_read")?,
-            device_check: crate::device::device_check_status(
-                row.try_get("device_check_verdict")?,
-                &row.try_get::<String, _>("device_check_failed")?,
-                row.try_get("device_checked_at")?,
-            )?
-            .map_or(DeviceCheckFact::NotRun, |d| turnout_domain::device::fact_of(d.verdict, d.failed_items.len())),
-            guide: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
-            decline_reason: reason.map(|r| r.parse()).transpose().map_err(corrupt)?,
-            past_attended: count(row, "past_attended")?,
-            past_no_shows: count(row, "past_no_shows")?,
-        },
-        outcome: outcome.map(|o| o.parse()).transpose().map_err(corrupt)?,
+    Ok(CandidateFacts {
+        now,
+        invited_at: from_ts(row.try_get("issued_at")?)?,
+        first_opened_at: opt_time("first_opened_at")?,
+        window_ends_at: from_ts(row.try_get("window_ends_at")?)?,
+        state: row.try_get::<String, _>("state")?.parse().map_err(corrupt)?,
+        confirmed_at: opt_time("booked_at")?,
+        slot_starts_at: opt_time("starts_at")?,
+        reschedules: count(row, "reschedules")?,
+        reminders_sent: count(row, "notices_sent")?,
+        reminders_read: count(row, "notices_read")?,
+        device_check: crate::device::device_check_status(
+            row.try_get("device_check_verdict")?,
+            &row.try_get::<String, _>("device_check_failed")?,
+            row.try_get("device_checked_at")?,
+        )?
+        .map_or(DeviceCheckFact::NotRun, |d| turnout_domain::device::fact_of(d.verdict, d.failed_items.len())),
+        guide: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
+        decline_reason: reason.map(|r| r.parse()).transpose().map_err(corrupt)?,
+        past_attended: count(row, "past_attended")?,
+        past_no_shows: count(row, "past_no_shows")?,
     })
 }
 
-/// Up to this many assessments are written with plain parameters (see `save_few_assessments`).
-const SMALL_BATCH: usize = 50;
-
-/// Replaces a candidate's stored assessment.
-const UPSERT_ASSESSMENT: &str = "ON CONFLICT (candidate_id) DO UPDATE SET model_version = excluded.model_version, \
-     probability = excluded.probability, level = excluded.level, reasons = excluded.reasons, \
-     assessed_at = excluded.assessed_at, signal_id = excluded.signal_id";
-
-fn reasons_json(a: &RiskAssessment) -> String {
-    serde_json::Value::Array(
-        a.reasons.iter().map(|r| serde_json::json!({ "id": r.id.as_str(), "zh": r.zh, "en": r.en })).collect(),
-    )
-    .to_string()
+fn outcome_from_row(row: &AnyRow) -> Result<Option<InterviewOutcome>> {
+    row.try_get::<Option<String>, _>("outcome")?.map(|o| o.parse()).transpose().map_err(corrupt)
 }
 
 pub(crate) fn assessment_from_row(row: &AnyRow) -> Result<Option<StoredAssessment>> {
@@ -298,110 +260,6 @@ const FOLLOW_UP_JOINS: &str =
     " LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id LEFT JOIN hr_users hu ON hu.id = ro.hr_user_id";
 
 impl Store {
-    /// The model's facts for the candidates in `scope`, as of `now`. An assessment is stale
-    /// when a signal arrived after it or it is older than [`MAX_ASSESSMENT_AGE`] (time alone
-    /// changes the risk as a window runs out).
-    pub async fn risk_inputs(&self, scope: RiskScope, now: DateTime<Utc>) -> Result<Vec<RiskInput>> {
-        let stale = format!("(ra.signal_id IS NULL OR ra.signal_id < {LATEST_SIGNAL} OR ra.assessed_at < $2)");
-        let (filter, id) = match scope {
-            RiskScope::Candidate(id) => ("c.id = $1".to_string(), Some(id)),
-            RiskScope::Campaign(id) => ("i.campaign_id = $1".to_string(), Some(id)),
-            RiskScope::StaleInCampaign(id) => (format!("i.campaign_id = $1 AND {stale}"), Some(id)),
-            RiskScope::Stale => (stale.replace("$2", "$1"), None),
-            RiskScope::Open => ("i.outcome IS NULL AND i.state <> 'declined'".to_string(), None),
-            RiskScope::Everyone => ("1 = 1".to_string(), None),
-        };
-        let sql = format!("{} WHERE {filter} ORDER BY c.id", facts_select());
-        let cutoff = ts(now - MAX_ASSESSMENT_AGE);
-        let mut query = sqlx::query(&sql);
-        match (scope, id) {
-            (RiskScope::StaleInCampaign(_), Some(id)) => query = query.bind(id).bind(cutoff),
-            (RiskScope::Stale, _) => query = query.bind(cutoff),
-            (_, Some(id)) => query = query.bind(id),
-            _ => {}
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(|row| input_from_row(row, now)).collect()
-    }
-
-    /// Stores assessments (replacing each candidate's previous one) in one transaction. The rows
-    /// travel as one JSON array per statement, which each database unpacks itself: binding
-    /// eight parameters per row cost more than writing the rows.
-    pub async fn save_assessments(&self, assessed: &[(RiskInput, RiskAssessment)], now: DateTime<Utc>) -> Result<()> {
-        /// Rows per statement, to bound the size of one parameter.
-        const ROWS: usize = 20_000;
-        if assessed.len() <= SMALL_BATCH {
-            return self.save_few_assessments(assessed, now).await;
-        }
-        let rows = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
-                 json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), $2, \
-                 json_extract(value, '$[6]') FROM json_each($1) WHERE true"
-            }
-            Backend::Postgres => {
-                "SELECT (e->>0)::bigint, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::double precision, e->>4, e->>5, \
-                 $2, (e->>6)::bigint FROM jsonb_array_elements($1::jsonb) AS e"
-            }
-        };
-        let sql = format!(
-            "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
-             assessed_at, signal_id) {rows} {UPSERT_ASSESSMENT}"
-        );
-        let mut tx = self.pool.begin().await?;
-        for chunk in assessed.chunks(ROWS) {
-            let batch = serde_json::Value::Array(
-                chunk
-                    .iter()
-                    .map(|(input, a)| {
-                        serde_json::json!([
-                            input.candidate_id,
-                            input.campaign_id,
-                            a.model_version,
-                            a.probability,
-                            a.level.as_str(),
-                            reasons_json(a),
-                            input.signal_id
-                        ])
-                    })
-                    .collect(),
-            );
-            sqlx::query(&sql).bind(batch.to_string()).bind(ts(now)).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Stores a few assessments with one parameter per value: for the refresh after a signal,
-    /// where building and unpacking JSON would cost more than it saves.
-    async fn save_few_assessments(&self, assessed: &[(RiskInput, RiskAssessment)], now: DateTime<Utc>) -> Result<()> {
-        let values: Vec<String> = (0..assessed.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
-             assessed_at, signal_id) VALUES {} {UPSERT_ASSESSMENT}",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (input, a) in assessed {
-            query = query
-                .bind(input.candidate_id)
-                .bind(input.campaign_id)
-                .bind(i64::from(a.model_version))
-                .bind(a.probability)
-                .bind(a.level.as_str())
-                .bind(reasons_json(a))
-                .bind(ts(now))
-                .bind(input.signal_id);
-        }
-        query.execute(&self.pool).await?;
-        Ok(())
-    }
-
     /// Thresholds and the model in use (the defaults until HR change them).
     pub async fn risk_settings(&self) -> Result<RiskSettings> {
         let row = sqlx::query("SELECT medium_threshold, high_threshold, active_version FROM risk_settings WHERE id = 1")
@@ -522,9 +380,9 @@ impl Store {
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
-                let mut input = input_from_row(row, DateTime::<Utc>::MIN_UTC)?;
-                input.facts.now = input.facts.slot_starts_at.unwrap_or(input.facts.window_ends_at);
-                Ok((input.facts, input.outcome == Some(InterviewOutcome::NoShow)))
+                let mut facts = facts_from_row(row, DateTime::<Utc>::MIN_UTC)?;
+                facts.now = facts.slot_starts_at.unwrap_or(facts.window_ends_at);
+                Ok((facts, outcome_from_row(row)? == Some(InterviewOutcome::NoShow)))
             })
             .collect()
     }
@@ -658,37 +516,56 @@ impl Store {
     }
 
     /// Candidates in `scope` with their facts, stored assessment, override and last call, as of
-    /// `now`, for the call list and the candidate page.
+    /// `now`, for the candidate page and for rating them. A whole scope at once: use
+    /// [`Store::follow_up_batch`] for anything larger than a candidate.
     pub async fn follow_up_rows(&self, scope: RiskScope, now: DateTime<Utc>) -> Result<Vec<FollowUpRow>> {
-        let (filter, id) = match scope {
-            RiskScope::Candidate(id) => ("c.id = $1", Some(id)),
-            RiskScope::Campaign(id) | RiskScope::StaleInCampaign(id) => ("i.campaign_id = $1", Some(id)),
-            RiskScope::Stale | RiskScope::Open => ("i.outcome IS NULL AND i.state <> 'declined'", None),
-            RiskScope::Everyone => ("1 = 1", None),
+        self.follow_up_batch(scope, 0, i64::MAX, now).await
+    }
+
+    /// Up to `limit` candidates of `scope` after candidate id `after`, in id order; for
+    /// [`RiskScope::Due`], the `limit` longest due (rating them moves them out of the scope, so
+    /// the next batch needs no cursor).
+    pub async fn follow_up_batch(
+        &self,
+        scope: RiskScope,
+        after: i64,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<FollowUpRow>> {
+        let (filter, id, order) = match scope {
+            RiskScope::Candidate(id) => ("c.id = $1", Some(id), "c.id"),
+            RiskScope::Campaign(id) => ("i.campaign_id = $1 AND c.id > $2", Some(id), "c.id"),
+            RiskScope::Due => ("i.risk_due_at <= $1", None, "i.risk_due_at"),
+            RiskScope::Everyone => ("c.id > $1", None, "c.id"),
         };
         let select = facts_select().replacen(" FROM invitations i", &format!("{FOLLOW_UP_COLUMNS} FROM invitations i"), 1);
-        let sql = format!("{select}{FOLLOW_UP_JOINS} WHERE {filter} ORDER BY c.id");
+        let limit = limit.clamp(1, i64::MAX);
+        let sql = format!("{select}{FOLLOW_UP_JOINS} WHERE {filter} ORDER BY {order} LIMIT {limit}");
         let mut query = sqlx::query(&sql);
-        if let Some(id) = id {
-            query = query.bind(id);
-        }
+        query = match (scope, id) {
+            (RiskScope::Candidate(_), Some(id)) => query.bind(id),
+            (RiskScope::Campaign(_), Some(id)) => query.bind(id).bind(after),
+            (RiskScope::Due, _) => query.bind(ts(now)),
+            _ => query.bind(after),
+        };
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
-                let input = input_from_row(row, now)?;
+                let facts = facts_from_row(row, now)?;
                 Ok(FollowUpRow {
-                    candidate_id: input.candidate_id,
-                    campaign_id: input.campaign_id,
+                    candidate_id: row.try_get("candidate_id")?,
+                    campaign_id: row.try_get("campaign_id")?,
                     full_name: row.try_get("full_name")?,
                     phone: row.try_get("phone")?,
                     email: row.try_get("email")?,
-                    facts: input.facts,
+                    facts,
                     assessment: assessment_from_row(row)?,
                     risk_override: override_from_row(row)?,
                     last_reached_at: row.try_get::<Option<i64>, _>("last_reached_at")?.map(from_ts).transpose()?,
                     unread_notice: row.try_get::<i64, _>("unread_open")? > 0,
-                    unreachable: input.facts.reminders_sent == 0 && row.try_get::<i64, _>("undelivered")? > 0,
-                    outcome: input.outcome,
+                    unreachable: facts.reminders_sent == 0 && row.try_get::<i64, _>("undelivered")? > 0,
+                    outcome: outcome_from_row(row)?,
+                    signal_id: row.try_get("signal_id")?,
                 })
             })
             .collect()

@@ -11,6 +11,7 @@ mod feedback;
 mod follow_up;
 mod guide;
 mod hr;
+mod rating;
 mod records;
 mod reminders;
 pub mod secret;
@@ -20,14 +21,14 @@ pub use candidate_flow::{Confirmation, Decline};
 pub use device::DeviceCheckStatus;
 pub use feedback::{FeedbackRecord, FeedbackSummary};
 pub use follow_up::{
-    CallRecord, FollowUpRow, RiskInput, RiskOverride, RiskScope, RiskSettings, StoredAssessment, StoredModel, StoredReason,
-    MAX_ASSESSMENT_AGE,
+    CallRecord, FollowUpRow, RiskOverride, RiskScope, RiskSettings, StoredAssessment, StoredModel, StoredReason,
 };
 pub use guide::GuideEvent;
 pub use hr::{HrRole, HrUser, HrUserRecord};
+pub use rating::{percent, CallCursor, CallEntry, Rating};
 pub use records::{Campaign, CandidateStatus, Invitation, NewCampaign, NewCandidate, SignalRecord, StateCounts};
 pub use reminders::{Claim, ClaimedMessage, FollowUpCheck, MessageStatus, NoticeMessage, NoticeReads, Outcome, TrackedNotice};
-pub use status::StatusQuery;
+pub use status::{StatusCursor, StatusQuery};
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

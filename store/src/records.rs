@@ -124,6 +124,8 @@ impl StateCounts {
 /// One row of HR's confirmation status page.
 #[derive(Debug, Clone)]
 pub struct CandidateStatus {
+    /// Where the next page starts if this is the last row shown.
+    pub cursor: crate::StatusCursor,
     /// Candidate id.
     pub candidate_id: i64,
     /// Name.

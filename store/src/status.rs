@@ -18,10 +18,45 @@ pub struct StatusQuery {
     pub state: Option<InvitationState>,
     /// Name, e-mail or phone containing this text.
     pub search: Option<String>,
-    /// Rows to skip.
-    pub offset: i64,
+    /// Start after this row (the last of the previous page); `None`: the first page.
+    pub after: Option<StatusCursor>,
     /// Rows to return.
     pub limit: i64,
+}
+
+/// A place in a campaign's status list, most recently active first: the last row shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCursor {
+    /// The row's last activity, Unix seconds.
+    pub last_activity_at: i64,
+    /// The row's invitation id.
+    pub invitation_id: i64,
+}
+
+impl StatusCursor {
+    /// As written in a link: two numbers joined by a dot.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.last_activity_at, self.invitation_id)
+    }
+
+    /// Reads a link's cursor; `None` for anything malformed.
+    pub fn decode(raw: &str) -> Option<StatusCursor> {
+        let (at, id) = raw.split_once('.')?;
+        Some(StatusCursor { last_activity_at: at.parse().ok()?, invitation_id: id.parse().ok()? })
+    }
+}
+
+/// The condition for one state as of `$1` (now), written so an index on the stored state
+/// serves it.
+fn state_filter(state: InvitationState) -> &'static str {
+    match state {
+        InvitationState::Invited => "i.state = 'invited' AND i.window_ends_at > $1",
+        InvitationState::Opened => "i.state = 'opened' AND i.window_ends_at > $1",
+        InvitationState::Expired => "i.state IN ('invited', 'opened') AND i.window_ends_at <= $1",
+        InvitationState::Confirmed => "i.state = 'confirmed'",
+        InvitationState::Rescheduled => "i.state = 'rescheduled'",
+        InvitationState::Declined => "i.state = 'declined'",
+    }
 }
 
 impl Store {
@@ -43,27 +78,35 @@ impl Store {
         Ok(counts)
     }
 
-    /// A page of a campaign's candidates with their state at `now`, most recently active first.
+    /// A page of a campaign's candidates with their state at `now`, most recently active first,
+    /// read by index from the cursor on (never by skipping rows).
     pub async fn campaign_status(&self, campaign_id: i64, now: DateTime<Utc>, q: &StatusQuery) -> Result<Vec<CandidateStatus>> {
         let search = q.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")));
+        let state = q.state.map(|s| format!("AND {}", state_filter(s))).unwrap_or_default();
+        let keyset = match q.after {
+            Some(c) => format!(
+                "AND (i.last_activity_at < {at} OR (i.last_activity_at = {at} AND i.id < {id}))",
+                at = c.last_activity_at,
+                id = c.invitation_id
+            ),
+            None => String::new(),
+        };
         let rows = sqlx::query(&format!(
-            "SELECT c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
+            "SELECT i.id AS invitation_id, c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
              i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress, \
              i.issued_at, i.window_ends_at, b.booked_at, ra.probability AS ra_probability, ra.level AS ra_level, \
              ra.reasons AS ra_reasons, ra.model_version AS ra_model_version, ra.assessed_at AS ra_assessed_at, ro.level AS ro_level, i.device_check_verdict, i.device_check_failed, i.device_checked_at \
              FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
              LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
              LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id \
-             WHERE i.campaign_id = $2 AND ($3 IS NULL OR {EFFECTIVE_STATE} = $3) \
-             AND ($4 IS NULL OR LOWER(c.full_name) LIKE $4 OR LOWER(COALESCE(c.email, '')) LIKE $4 OR COALESCE(c.phone, '') LIKE $4) \
-             ORDER BY i.last_activity_at DESC, c.id DESC LIMIT $5 OFFSET $6"
+             WHERE i.campaign_id = $2 {state} {keyset} \
+             AND ($3 IS NULL OR LOWER(c.full_name) LIKE $3 OR LOWER(COALESCE(c.email, '')) LIKE $3 OR COALESCE(c.phone, '') LIKE $3) \
+             ORDER BY i.last_activity_at DESC, i.id DESC LIMIT $4"
         ))
         .bind(ts(now))
         .bind(campaign_id)
-        .bind(q.state.map(InvitationState::as_str))
         .bind(search)
         .bind(q.limit.clamp(1, 1000))
-        .bind(q.offset.max(0))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -74,6 +117,10 @@ impl Store {
                 let reason: Option<String> = row.try_get("decline_reason")?;
                 let opened: Option<i64> = row.try_get("first_opened_at")?;
                 Ok(CandidateStatus {
+                    cursor: StatusCursor {
+                        last_activity_at: row.try_get("last_activity_at")?,
+                        invitation_id: row.try_get("invitation_id")?,
+                    },
                     candidate_id: row.try_get("candidate_id")?,
                     full_name: row.try_get("full_name")?,
                     email: row.try_get("email")?,

@@ -58,7 +58,13 @@ pub struct CallListPage {
     pub viewer: HrViewer,
     /// Whether they may record calls.
     pub editable: bool,
-    /// Who to call.
+    /// Everyone on today's list, over every page.
+    pub total: i64,
+    /// Where this page starts (`None`: the first page).
+    pub after: Option<String>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<String>,
+    /// Who to call, on this page.
     pub rows: Vec<CallRow>,
 }
 

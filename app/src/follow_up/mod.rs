@@ -12,14 +12,14 @@ use crate::{for_path_id, path_id, use_locale};
 use dto::{CallListPage, CandidatePage, FeedbackSummaryPage, ModelPage, RiskBadge, Saved};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use turnout_domain::call::{CallOutcome, InterviewOutcome};
 use turnout_domain::risk::RiskLevel;
 
 /// Today's call list.
 #[server(prefix = "/api", endpoint = "hr_calls")]
-pub async fn hr_calls() -> Result<CallListPage, AppError> {
-    crate::server::follow_up::call_list(crate::server::request_locale()).await
+pub async fn hr_calls(after: Option<String>) -> Result<CallListPage, AppError> {
+    crate::server::follow_up::call_list(after, crate::server::request_locale()).await
 }
 
 /// Records a call's outcome. `from` = `calls` returns a plain form to the call list.
@@ -139,7 +139,8 @@ pub fn HrCallsPage() -> impl IntoView {
     let s = locale.strings();
     let f = locale.follow_up();
     let record = ServerAction::<HrRecordCall>::new();
-    let page = Resource::new(|| (), |_| hr_calls());
+    let query = use_query_map();
+    let page = Resource::new(move || query.read().get("after"), hr_calls);
     view! {
         <p><a href="/hr">"← "{s.hr_back}</a></p>
         <h1>{f.calls_title}</h1>
@@ -149,8 +150,11 @@ pub fn HrCallsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => hr_error(e),
-                    Ok(p) if p.rows.is_empty() => view! { <p class="empty">{f.calls_empty}</p> }.into_any(),
+                    Ok(p) if p.rows.is_empty() && p.after.is_none() => {
+                        view! { <p class="empty">{f.calls_empty}</p> }.into_any()
+                    }
                     Ok(p) => view! {
+                        <p class="count">{crate::i18n::fill(f.calls_total, &[("n", &p.total)])}</p>
                         <ol class="call-list">
                             {p.rows.into_iter().map(|r| view! {
                                 <li class="card call" data-candidate=r.candidate_id>
@@ -172,6 +176,12 @@ pub fn HrCallsPage() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ol>
+                        <nav class="pager">
+                            {p.after.is_some().then(|| view! { <a href="/hr/calls" rel="first">{s.hr_first_page}</a> })}
+                            {p.next.clone().map(|after| view! {
+                                <a href=format!("/hr/calls?after={after}") rel="next">{s.hr_next_page}</a>
+                            })}
+                        </nav>
                     }.into_any(),
                 }
             })}

@@ -10,54 +10,95 @@ use crate::follow_up::dto::{
 };
 use crate::i18n::Locale;
 use chrono::{DateTime, Utc};
-use turnout_domain::call::{call_reasons, clean_note, CallFacts, CallOutcome, InterviewOutcome, NoteError};
+use std::collections::HashMap;
+use turnout_domain::call::{call_reasons, clean_note, next_review, CallFacts, CallOutcome, InterviewOutcome, NoteError};
 use turnout_domain::feedback::{survey_open, Feedback, FeedbackError, ProblemArea, ProblemReport, Survey};
 use turnout_domain::risk::{features, train, RiskLevel, RiskModel, RiskThresholds, TrainError, TrainOptions};
 use turnout_domain::{InvitationState, TimeZone};
-use turnout_store::{Campaign, FeedbackRecord, FollowUpRow, HrRole, HrUser, RiskScope, RiskSettings, Store};
+use turnout_store::{
+    percent, CallCursor, Campaign, FeedbackRecord, FollowUpRow, HrRole, HrUser, Rating, RiskScope, RiskSettings, Store,
+    StoredAssessment, StoredReason,
+};
 
-/// Assesses the candidates in `scope` with the model in use and stores the results. Returns
-/// how many were assessed.
+/// Candidates rated per transaction: short, so a confirmation never waits long behind a
+/// refresh, and large enough that a season's full refresh stays a matter of seconds.
+pub const RATING_BATCH: i64 = 1000;
+
+/// Rates the candidates in `scope` with the model in use, a batch per transaction, and stores
+/// each rating with its call-list entry and next review. Returns how many were rated.
 pub async fn refresh(store: &Store, scope: RiskScope, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let inputs = store.risk_inputs(scope, now).await?;
-    if inputs.is_empty() {
-        return Ok(0);
+    let (mut after, mut rated) = (0, 0);
+    let mut model_and_zones = None;
+    loop {
+        let rows = store.follow_up_batch(scope, after, RATING_BATCH, now).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.candidate_id;
+        // Loaded once there is something to rate: an idle server's check costs one indexed read.
+        if model_and_zones.is_none() {
+            let zones: HashMap<i64, TimeZone> = store.campaigns(None).await?.iter().map(|c| (c.id, c.time_zone)).collect();
+            model_and_zones = Some((store.active_risk_model().await?, zones));
+        }
+        let Some((model, zones)) = &model_and_zones else { break };
+        let ratings = rows
+            .iter()
+            .map(|row| {
+                let zone = zones.get(&row.campaign_id).ok_or_else(|| AppError::Internal("campaign of a candidate".into()))?;
+                Ok(rating(row, model, *zone, now))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        store.save_ratings(&ratings, now).await?;
+        rated += ratings.len();
+        if (rows.len() as i64) < RATING_BATCH {
+            break;
+        }
     }
-    let model = store.active_risk_model().await?;
-    let assessed: Vec<_> = inputs
-        .into_iter()
-        .map(|input| {
-            let a = model.assess(&input.facts);
-            (input, a)
-        })
-        .collect();
-    store.save_assessments(&assessed, now).await?;
-    Ok(assessed.len())
+    Ok(rated)
 }
 
-fn badge(row: &FollowUpRow, model: &RiskModel, locale: Locale) -> RiskBadge {
-    // A candidate never assessed yet (new since the last run) is assessed on the spot.
-    let (level, probability, reasons) = match &row.assessment {
-        Some(a) => {
-            (a.level, a.probability, a.reasons.iter().map(|r| if locale == Locale::En { &r.en } else { &r.zh }.clone()).collect())
-        }
-        None => {
-            let a = model.assess(&row.facts);
-            (
-                a.level,
-                a.probability,
-                a.reasons.iter().map(|r| if locale == Locale::En { r.en } else { r.zh }.to_string()).collect(),
-            )
-        }
+/// A candidate's rating as of `now`: the model's assessment, why HR should phone them, and when
+/// to look again.
+fn rating(row: &FollowUpRow, model: &RiskModel, zone: TimeZone, now: DateTime<Utc>) -> Rating {
+    let assessment = model.assess(&row.facts);
+    let level = row.risk_override.as_ref().map_or(assessment.level, |o| o.level);
+    let facts = CallFacts {
+        state: row.facts.state.at(row.facts.window_ends_at, now),
+        window_ends_at: row.facts.window_ends_at,
+        slot_starts_at: row.facts.slot_starts_at,
+        level,
+        device_check: row.facts.device_check,
+        unread_notice: row.unread_notice,
+        unreachable: row.unreachable,
+        last_reached_at: row.last_reached_at,
     };
-    let shown = row.risk_override.as_ref().map(|o| o.level).unwrap_or(level);
-    RiskBadge {
-        level: shown.as_str().to_string(),
-        percent: (probability * 100.0).round().clamp(0.0, 100.0) as u32,
-        model_level: row.risk_override.as_ref().map(|_| level.as_str().to_string()),
-        // A low rating needs no explanation; listing its small contributions is noise.
-        reasons: if level == RiskLevel::Low { Vec::new() } else { reasons },
+    Rating {
+        candidate_id: row.candidate_id,
+        campaign_id: row.campaign_id,
+        signal_id: row.signal_id,
+        call_reasons: call_reasons(&facts, now, zone),
+        call_level: level,
+        window_ends_at: row.facts.window_ends_at,
+        next_review: next_review(&row.facts, row.last_reached_at, zone),
+        assessment,
     }
+}
+
+/// The candidate page's badge: the stored rating (made just before), or one made on the spot.
+fn badge(row: &FollowUpRow, model: &RiskModel, locale: Locale, now: DateTime<Utc>) -> RiskBadge {
+    let stored = row.assessment.clone().unwrap_or_else(|| {
+        let a = model.assess(&row.facts);
+        StoredAssessment {
+            probability: a.probability,
+            level: a.level,
+            reasons: a
+                .reasons
+                .iter()
+                .map(|r| StoredReason { id: r.id.as_str().to_string(), zh: r.zh.to_string(), en: r.en.to_string() })
+                .collect(),
+            model_version: a.model_version,
+            assessed_at: now,
+        }
+    });
+    stored_badge(&stored, row.risk_override.as_ref().map(|o| o.level), locale)
 }
 
 fn override_view(row: &FollowUpRow, zone: TimeZone, locale: Locale) -> Option<OverrideView> {
@@ -69,14 +110,6 @@ fn override_view(row: &FollowUpRow, zone: TimeZone, locale: Locale) -> Option<Ov
     })
 }
 
-fn effective_level(row: &FollowUpRow, model: &RiskModel) -> RiskLevel {
-    match (&row.risk_override, &row.assessment) {
-        (Some(o), _) => o.level,
-        (None, Some(a)) => a.level,
-        (None, None) => model.assess(&row.facts).level,
-    }
-}
-
 fn title(c: &Campaign) -> String {
     format!("{} · {}", c.bank, c.position)
 }
@@ -85,53 +118,62 @@ fn editable(user: &HrUser) -> bool {
     user.role != HrRole::ReadOnly
 }
 
+/// Rows per call-list page.
+pub const CALLS_PAGE_SIZE: i64 = 50;
+
 /// `/hr/calls`: today's candidates to phone across the campaigns the user may see, highest
-/// risk first.
-pub async fn call_list(locale: Locale) -> Result<CallListPage, AppError> {
+/// risk first, a page at a time from the cursor `after`. The list is the one the risk worker
+/// keeps with each rating; reading it never re-rates.
+pub async fn call_list(after: Option<String>, locale: Locale) -> Result<CallListPage, AppError> {
     let user = current_hr().await?;
     let ctx = app_context()?;
     let now = ctx.clock.now();
     let f = locale.follow_up();
-    let model = ctx.store.active_risk_model().await?;
-    let mut rows = Vec::new();
-    for campaign in ctx.store.campaigns(user.branch_scope()).await? {
-        refresh(&ctx.store, RiskScope::StaleInCampaign(campaign.id), now).await?;
-        for row in ctx.store.follow_up_rows(RiskScope::Campaign(campaign.id), now).await? {
-            let state = row.facts.state.at(row.facts.window_ends_at, now);
-            let facts = CallFacts {
-                state,
-                window_ends_at: row.facts.window_ends_at,
-                slot_starts_at: row.facts.slot_starts_at,
-                level: effective_level(&row, &model),
-                device_check: row.facts.device_check,
-                unread_notice: row.unread_notice,
-                unreachable: row.unreachable,
-                last_reached_at: row.last_reached_at,
-            };
-            let why = call_reasons(&facts, now, campaign.time_zone);
-            if why.is_empty() {
-                continue;
-            }
-            let risk = badge(&row, &model, locale);
-            let order =
-                (std::cmp::Reverse(facts.level), std::cmp::Reverse(risk.percent), row.facts.window_ends_at, row.candidate_id);
-            rows.push((
-                order,
-                CallRow {
-                    candidate_id: row.candidate_id,
-                    name: row.full_name.clone(),
-                    campaign: title(&campaign),
-                    phone: row.phone.clone(),
-                    state,
-                    slot: row.facts.slot_starts_at.map(|s| format::instant(s, campaign.time_zone, locale)),
-                    why: why.iter().map(|r| f.call_reason(*r).to_string()).collect(),
-                    risk,
-                },
-            ));
-        }
+    let after = after.filter(|a| !a.is_empty());
+    let cursor = after.as_deref().map(|a| CallCursor::decode(a).ok_or(AppError::NotFound)).transpose()?;
+    let campaigns: HashMap<i64, Campaign> =
+        ctx.store.campaigns(user.branch_scope()).await?.into_iter().map(|c| (c.id, c)).collect();
+    let visible: Option<Vec<i64>> = user.branch_scope().map(|_| campaigns.keys().copied().collect());
+    let total = ctx.store.call_list_len(visible.as_deref(), now).await?;
+    let mut entries = ctx.store.call_list(visible.as_deref(), cursor, CALLS_PAGE_SIZE + 1, now).await?;
+    let next = if entries.len() as i64 > CALLS_PAGE_SIZE {
+        entries.truncate(CALLS_PAGE_SIZE as usize);
+        entries.last().map(|e| e.cursor.encode())
+    } else {
+        None
+    };
+    let rows = entries
+        .into_iter()
+        .filter_map(|e| {
+            let campaign = campaigns.get(&e.campaign_id)?;
+            Some(CallRow {
+                candidate_id: e.candidate_id,
+                name: e.full_name,
+                campaign: title(campaign),
+                phone: e.phone,
+                state: e.state,
+                slot: e.slot_starts_at.map(|s| format::instant(s, campaign.time_zone, locale)),
+                why: e.reasons.iter().map(|r| f.call_reason(*r).to_string()).collect(),
+                risk: stored_badge(&e.assessment, e.risk_override, locale),
+            })
+        })
+        .collect();
+    Ok(CallListPage { viewer: viewer(&user), editable: editable(&user), total, after, next, rows })
+}
+
+/// The badge of a stored rating under HR's override, if any.
+pub(crate) fn stored_badge(a: &StoredAssessment, risk_override: Option<RiskLevel>, locale: Locale) -> RiskBadge {
+    RiskBadge {
+        level: risk_override.unwrap_or(a.level).as_str().to_string(),
+        percent: percent(a.probability),
+        model_level: risk_override.map(|_| a.level.as_str().to_string()),
+        // A low rating needs no explanation; listing its small contributions is noise.
+        reasons: if a.level == RiskLevel::Low {
+            Vec::new()
+        } else {
+            a.reasons.iter().map(|r| if locale == Locale::En { &r.en } else { &r.zh }.clone()).collect()
+        },
     }
-    rows.sort_by_key(|r| r.0);
-    Ok(CallListPage { viewer: viewer(&user), editable: editable(&user), rows: rows.into_iter().map(|(_, r)| r).collect() })
 }
 
 /// The campaign of a candidate the user may see (others look missing).
@@ -200,7 +242,7 @@ pub async fn candidate_page(candidate_id: i64, locale: Locale) -> Result<Candida
         email: row.email.clone(),
         state: row.facts.state.at(row.facts.window_ends_at, now),
         slot: row.facts.slot_starts_at.map(|s| format::instant(s, zone, locale)),
-        risk: badge(&row, &model, locale),
+        risk: badge(&row, &model, locale, now),
         assessed: row.assessment.as_ref().map(|a| (format::instant(a.assessed_at, zone, locale), a.model_version)),
         risk_override: override_view(&row, zone, locale),
         history: (row.facts.past_attended, row.facts.past_no_shows),
@@ -269,12 +311,14 @@ pub async fn override_risk(candidate_id: i64, level: Option<String>, note: Optio
     match level {
         None => {
             ctx.store.clear_risk_override(candidate_id, user.id, now).await?;
+            refresh(&ctx.store, RiskScope::Candidate(candidate_id), now).await?;
             Ok(Saved::OverrideCleared)
         }
         Some(level) => {
             let level: RiskLevel = choice(Some(level))?;
             let note = clean_note(note.as_deref().unwrap_or_default(), true).map_err(note_problem)?;
             ctx.store.set_risk_override(candidate_id, level, &note, user.id, now).await?;
+            refresh(&ctx.store, RiskScope::Candidate(candidate_id), now).await?;
             Ok(Saved::Override)
         }
     }
@@ -290,6 +334,7 @@ pub async fn record_outcome(candidate_id: i64, outcome: Option<String>) -> Resul
         return Err(AppError::InvalidInput(InputProblem::OutcomeTooEarly));
     }
     ctx.store.record_interview_outcome(candidate_id, outcome, user.id, now).await?;
+    refresh(&ctx.store, RiskScope::Candidate(candidate_id), now).await?;
     Ok(Saved::Outcome)
 }
 

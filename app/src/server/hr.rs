@@ -5,9 +5,8 @@ use crate::dto::{CampaignCard, CampaignsPage, HrViewer, StatusPage, StatusRow};
 use crate::error::AppError;
 use crate::follow_up::dto::RiskBadge;
 use crate::i18n::Locale;
-use turnout_domain::risk::RiskLevel;
 use turnout_domain::InvitationState;
-use turnout_store::{Campaign, CandidateStatus, HrUser, StateCounts, StatusQuery, Store};
+use turnout_store::{Campaign, CandidateStatus, HrUser, StateCounts, StatusCursor, StatusQuery, Store};
 
 /// Rows per status page.
 pub const PAGE_SIZE: i64 = 100;
@@ -57,12 +56,13 @@ pub async fn campaigns_page() -> Result<CampaignsPage, AppError> {
     Ok(CampaignsPage { viewer: viewer(&user), campaigns: cards })
 }
 
-/// One campaign's confirmation status.
+/// One campaign's confirmation status: a page of rows from the cursor `after` on. The risk
+/// shown is the stored rating, kept current by the risk worker; reading never re-rates.
 pub async fn status_page(
     campaign_id: i64,
     state: Option<String>,
     search: Option<String>,
-    page: Option<u32>,
+    after: Option<String>,
     locale: Locale,
 ) -> Result<StatusPage, AppError> {
     let user = current_hr().await?;
@@ -72,13 +72,14 @@ pub async fn status_page(
     let state =
         state.filter(|s| !s.is_empty()).map(|s| s.parse::<InvitationState>()).transpose().map_err(|_| AppError::NotFound)?;
     let search = search_text(search)?;
-    let page = page.unwrap_or(1).max(1);
-    let query = StatusQuery { state, search: search.clone(), offset: i64::from(page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1 };
+    let after = after.filter(|a| !a.is_empty());
+    let cursor = after.as_deref().map(|a| StatusCursor::decode(a).ok_or(AppError::NotFound)).transpose()?;
+    let query = StatusQuery { state, search: search.clone(), after: cursor, limit: PAGE_SIZE + 1 };
     let counts = ctx.store.state_counts(campaign.id, now).await?;
-    super::follow_up::refresh(&ctx.store, turnout_store::RiskScope::StaleInCampaign(campaign.id), now).await?;
     let mut rows = ctx.store.campaign_status(campaign.id, now, &query).await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
+    let next = if has_next { rows.last().map(|r| r.cursor.encode()) } else { None };
     let zone = campaign.time_zone;
     Ok(StatusPage {
         viewer: viewer(&user),
@@ -86,8 +87,8 @@ pub async fn status_page(
         time_zone: zone.name().to_string(),
         state,
         search: search.unwrap_or_default(),
-        page,
-        has_next,
+        after,
+        next,
         rows: rows
             .into_iter()
             .map(|r| {
@@ -112,17 +113,8 @@ pub async fn status_page(
     })
 }
 
-/// The rating HR see: the stored assessment under HR's override if any. Every candidate is
-/// assessed before the page is read, so none is missing unless they arrived in between.
+/// The rating HR see: the stored assessment under HR's override if any (none for a candidate
+/// invited since the risk worker last ran).
 fn risk_badge(r: &CandidateStatus, locale: Locale) -> Option<RiskBadge> {
-    let a = r.risk.as_ref()?;
-    let (level, probability) = (a.level, a.probability);
-    let reasons = a.reasons.iter().map(|x| if locale == Locale::En { &x.en } else { &x.zh }.clone()).collect();
-    Some(RiskBadge {
-        level: r.risk_override.unwrap_or(level).as_str().to_string(),
-        percent: (probability * 100.0).round().clamp(0.0, 100.0) as u32,
-        model_level: r.risk_override.map(|_| level.as_str().to_string()),
-        // A low rating needs no explanation; listing its small contributions is noise.
-        reasons: if level == RiskLevel::Low { Vec::new() } else { reasons },
-    })
+    r.risk.as_ref().map(|a| super::follow_up::stored_badge(a, r.risk_override, locale))
 }

@@ -65,7 +65,7 @@ pub async fn page(campaign_id: i64, state: Option<String>, q: Option<String>, lo
     let search = super::hr::search_text(q)?;
     let zone = campaign.time_zone;
     let plan = ctx.store.reminder_plan(campaign.id).await?;
-    let query = StatusQuery { state, search: search.clone(), offset: 0, limit: LIMIT };
+    let query = StatusQuery { state, search: search.clone(), after: None, limit: LIMIT };
     let candidates = ctx.store.campaign_status(campaign.id, now, &query).await?;
     let counts = ctx.store.state_counts(campaign.id, now).await?;
     let matching = match (&search, state) {
@@ -173,7 +173,7 @@ pub async fn resend(
     }
     let ctx = app_context()?;
     let now = ctx.clock.now();
-    let query = StatusQuery { state: state_filter(state)?, search: super::hr::search_text(q)?, offset: 0, limit: LIMIT };
+    let query = StatusQuery { state: state_filter(state)?, search: super::hr::search_text(q)?, after: None, limit: LIMIT };
     let ids: Vec<i64> = ctx.store.campaign_status(campaign.id, now, &query).await?.into_iter().map(|c| c.candidate_id).collect();
     let n = ctx.store.resend_notices(campaign.id, &ids, &channels, now).await?;
     tracing::info!(campaign = campaign.id, candidates = n, "notices resent by HR");

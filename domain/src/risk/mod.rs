@@ -18,7 +18,7 @@ mod model;
 mod train;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use defaults::BASE_NO_SHOW_RATE;
 pub use feature::{

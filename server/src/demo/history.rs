@@ -169,7 +169,7 @@ pub async fn seed(
                 store.record_guide_event(&token, &GuideEvent::Acknowledged, opened + Duration::minutes(25)).await?;
             }
         }
-        let Some(input) = store.risk_inputs(RiskScope::Candidate(candidate_id), slot_at).await?.into_iter().next() else {
+        let Some(input) = store.follow_up_rows(RiskScope::Candidate(candidate_id), slot_at).await?.into_iter().next() else {
             continue;
         };
         let p = model.assess(&input.facts).probability;

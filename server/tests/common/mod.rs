@@ -160,6 +160,12 @@ impl TestApp {
         *self.now.lock().unwrap()
     }
 
+    /// What the server's risk worker does on its next tick: rates every candidate due now.
+    /// HR's pages show stored ratings, so a test reads them after this.
+    pub async fn rate_due(&self) -> usize {
+        turnout_app::server::follow_up::refresh(&self.store, turnout_store::RiskScope::Due, self.now()).await.unwrap()
+    }
+
     pub fn set_now(&self, t: DateTime<Utc>) {
         *self.now.lock().unwrap() = t;
     }

@@ -11,6 +11,9 @@ UPDATE invitations SET risk_due_at = 0,
     last_signal_id = COALESCE((SELECT MAX(g.id) FROM signals g WHERE g.candidate_id = invitations.candidate_id), 0);
 CREATE INDEX invitations_risk_due ON invitations (risk_due_at) WHERE risk_due_at IS NOT NULL;
 
+-- A notice's follow-ups, found by their parent (the foreign key's own lookup, too).
+CREATE INDEX notices_parent ON notices (parent_id);
+
 -- The status page walks a campaign most recently active first, by keyset.
 CREATE INDEX invitations_campaign_activity ON invitations (campaign_id, last_activity_at, id);
 CREATE INDEX invitations_campaign_state_activity ON invitations (campaign_id, state, last_activity_at, id);

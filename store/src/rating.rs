@@ -1,0 +1,289 @@
+//! Stored ratings and the call list kept with them: what the risk refresh writes, and what HR's
+//! call list reads, a page at a time, by index.
+
+use crate::follow_up::{assessment_from_row, StoredAssessment};
+use crate::records::corrupt;
+use crate::{from_ts, ts, Backend, Result, Store};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use turnout_domain::call::CallReason;
+use turnout_domain::risk::{RiskAssessment, RiskLevel};
+use turnout_domain::InvitationState;
+
+/// One candidate's new rating, with the call-list entry and the next review it implies.
+#[derive(Debug, Clone)]
+pub struct Rating {
+    /// Candidate.
+    pub candidate_id: i64,
+    /// Their campaign.
+    pub campaign_id: i64,
+    /// The newest signal the rating saw: it is kept as current only if none arrived since.
+    pub signal_id: i64,
+    /// The model's assessment.
+    pub assessment: RiskAssessment,
+    /// Why HR should phone them, as of the rating (empty: no need).
+    pub call_reasons: Vec<CallReason>,
+    /// The level HR act on (their override, else the model's): the call list's first key.
+    pub call_level: RiskLevel,
+    /// When the candidate's window closes: the call list's third key.
+    pub window_ends_at: DateTime<Utc>,
+    /// When to rate them again with no new signal (`None`: only a signal changes anything).
+    pub next_review: Option<DateTime<Utc>>,
+}
+
+/// Where a page of the call list starts: the last row of the previous page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallCursor {
+    /// Effective level (0 low, 1 medium, 2 high).
+    pub level: i64,
+    /// The model's percent.
+    pub percent: i64,
+    /// Window end, Unix seconds.
+    pub window_ends_at: i64,
+    /// Candidate id.
+    pub candidate_id: i64,
+}
+
+impl CallCursor {
+    /// As written in a link: four numbers joined by dots.
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}.{}", self.level, self.percent, self.window_ends_at, self.candidate_id)
+    }
+
+    /// Reads a link's cursor; `None` for anything malformed.
+    pub fn decode(raw: &str) -> Option<CallCursor> {
+        let mut parts = raw.split('.').map(|p| p.parse::<i64>().ok());
+        let cursor = CallCursor {
+            level: parts.next()??,
+            percent: parts.next()??,
+            window_ends_at: parts.next()??,
+            candidate_id: parts.next()??,
+        };
+        parts.next().is_none().then_some(cursor)
+    }
+}
+
+/// One row of HR's call list, as stored by the last rating.
+#[derive(Debug, Clone)]
+pub struct CallEntry {
+    /// Candidate.
+    pub candidate_id: i64,
+    /// Campaign.
+    pub campaign_id: i64,
+    /// Name.
+    pub full_name: String,
+    /// Phone, as given.
+    pub phone: Option<String>,
+    /// State now.
+    pub state: InvitationState,
+    /// Booked slot's start.
+    pub slot_starts_at: Option<DateTime<Utc>>,
+    /// Why to phone, most urgent first.
+    pub reasons: Vec<CallReason>,
+    /// The stored assessment.
+    pub assessment: StoredAssessment,
+    /// HR's override of the level.
+    pub risk_override: Option<RiskLevel>,
+    /// Where the next page starts if this is the last row shown.
+    pub cursor: CallCursor,
+}
+
+fn level_rank(level: RiskLevel) -> i64 {
+    match level {
+        RiskLevel::Low => 0,
+        RiskLevel::Medium => 1,
+        RiskLevel::High => 2,
+    }
+}
+
+/// The percent HR see for a probability.
+pub fn percent(probability: f64) -> u32 {
+    (probability * 100.0).round().clamp(0.0, 100.0) as u32
+}
+
+fn reasons_json(a: &RiskAssessment) -> serde_json::Value {
+    serde_json::Value::Array(
+        a.reasons.iter().map(|r| serde_json::json!({ "id": r.id.as_str(), "zh": r.zh, "en": r.en })).collect(),
+    )
+}
+
+/// The candidate is on today's list as of now: not settled, interview not started. The stored
+/// reasons were right when rated; this keeps the list right between a due moment and the
+/// rating that follows it.
+const STILL_CALLABLE: &str = "i.state <> 'declined' AND (i.state IN ('confirmed', 'rescheduled') OR i.window_ends_at > $1) \
+     AND (s.starts_at IS NULL OR s.starts_at > $1)";
+
+impl Store {
+    /// Stores ratings in one short transaction: each candidate's assessment and call-list entry
+    /// replace the previous ones, and their next review is set unless a newer signal arrived
+    /// while they were being rated (then they stay due). The rows travel as one JSON array per
+    /// statement, which each database unpacks itself.
+    pub async fn save_ratings(&self, ratings: &[Rating], now: DateTime<Utc>) -> Result<()> {
+        if ratings.is_empty() {
+            return Ok(());
+        }
+        let rows = serde_json::Value::Array(
+            ratings
+                .iter()
+                .map(|r| {
+                    let a = &r.assessment;
+                    serde_json::json!([
+                        r.candidate_id,
+                        r.campaign_id,
+                        a.model_version,
+                        a.probability,
+                        a.level.as_str(),
+                        reasons_json(a).to_string(),
+                        r.signal_id,
+                        r.call_reasons.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","),
+                        level_rank(r.call_level),
+                        percent(a.probability),
+                        ts(r.window_ends_at),
+                        r.next_review.map(ts),
+                    ])
+                })
+                .collect(),
+        )
+        .to_string();
+        let (assessments, reviews) = match self.backend() {
+            Backend::Sqlite => (
+                "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
+                 assessed_at, signal_id, call_reasons, call_level, call_percent, window_ends_at) \
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+                 json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), $2, \
+                 json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), \
+                 json_extract(value, '$[9]'), json_extract(value, '$[10]') FROM json_each($1) WHERE true",
+                "UPDATE invitations SET risk_due_at = json_extract(j.value, '$[11]') FROM json_each($1) AS j \
+                 WHERE invitations.candidate_id = json_extract(j.value, '$[0]') \
+                 AND invitations.last_signal_id = json_extract(j.value, '$[6]')",
+            ),
+            Backend::Postgres => (
+                "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
+                 assessed_at, signal_id, call_reasons, call_level, call_percent, window_ends_at) \
+                 SELECT (e->>0)::bigint, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::double precision, e->>4, e->>5, \
+                 $2, (e->>6)::bigint, e->>7, (e->>8)::integer, (e->>9)::integer, (e->>10)::bigint \
+                 FROM jsonb_array_elements($1::jsonb) AS e",
+                "UPDATE invitations SET risk_due_at = (e->>11)::bigint FROM jsonb_array_elements($1::jsonb) AS e \
+                 WHERE invitations.candidate_id = (e->>0)::bigint AND invitations.last_signal_id = (e->>6)::bigint",
+            ),
+        };
+        let upsert = format!(
+            "{assessments} ON CONFLICT (candidate_id) DO UPDATE SET model_version = excluded.model_version, \
+             probability = excluded.probability, level = excluded.level, reasons = excluded.reasons, \
+             assessed_at = excluded.assessed_at, signal_id = excluded.signal_id, call_reasons = excluded.call_reasons, \
+             call_level = excluded.call_level, call_percent = excluded.call_percent, window_ends_at = excluded.window_ends_at"
+        );
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&upsert).bind(&rows).bind(ts(now)).execute(&mut *tx).await?;
+        sqlx::query(reviews).bind(&rows).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many candidates are due a rating at `now`.
+    pub async fn ratings_due(&self, now: DateTime<Utc>) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM invitations WHERE risk_due_at <= $1")
+            .bind(ts(now))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// A page of the call list of `campaigns` (`None`: every campaign), most urgent first:
+    /// HR's level, then the model's percent, then the window closing soonest.
+    pub async fn call_list(
+        &self,
+        campaigns: Option<&[i64]>,
+        after: Option<CallCursor>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CallEntry>> {
+        let keyset = match after {
+            Some(c) => format!(
+                "AND (ra.call_level < {l} OR (ra.call_level = {l} AND (ra.call_percent < {p} OR (ra.call_percent = {p} \
+                 AND (ra.window_ends_at > {w} OR (ra.window_ends_at = {w} AND ra.candidate_id > {id}))))))",
+                l = c.level,
+                p = c.percent,
+                w = c.window_ends_at,
+                id = c.candidate_id
+            ),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT c.id AS candidate_id, ra.campaign_id, c.full_name, c.phone, i.state, i.window_ends_at AS i_window_ends_at, \
+             s.starts_at, ra.call_reasons, ra.call_level, ra.call_percent, ra.window_ends_at, ra.probability AS ra_probability, \
+             ra.level AS ra_level, ra.reasons AS ra_reasons, ra.model_version AS ra_model_version, \
+             ra.assessed_at AS ra_assessed_at, ro.level AS ro_level \
+             FROM risk_assessments ra JOIN candidates c ON c.id = ra.candidate_id \
+             JOIN invitations i ON i.candidate_id = ra.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
+             LEFT JOIN risk_overrides ro ON ro.candidate_id = ra.candidate_id \
+             WHERE ra.call_reasons <> '' {} {keyset} AND {STILL_CALLABLE} \
+             ORDER BY ra.call_level DESC, ra.call_percent DESC, ra.window_ends_at, ra.candidate_id LIMIT $2",
+            campaign_filter(campaigns)
+        );
+        let rows = sqlx::query(&sql).bind(ts(now)).bind(limit.clamp(1, 1000)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let stored: InvitationState = row.try_get::<String, _>("state")?.parse().map_err(corrupt)?;
+                let reasons: String = row.try_get("call_reasons")?;
+                let cursor = CallCursor {
+                    level: row.try_get::<i64, _>("call_level")?,
+                    percent: row.try_get::<i64, _>("call_percent")?,
+                    window_ends_at: row.try_get("window_ends_at")?,
+                    candidate_id: row.try_get("candidate_id")?,
+                };
+                Ok(CallEntry {
+                    candidate_id: cursor.candidate_id,
+                    campaign_id: row.try_get("campaign_id")?,
+                    full_name: row.try_get("full_name")?,
+                    phone: row.try_get("phone")?,
+                    state: stored.at(from_ts(row.try_get("i_window_ends_at")?)?, now),
+                    slot_starts_at: row.try_get::<Option<i64>, _>("starts_at")?.map(from_ts).transpose()?,
+                    reasons: reasons.split(',').map(|r| r.parse()).collect::<Result<_, _>>().map_err(corrupt)?,
+                    assessment: assessment_from_row(row)?.ok_or_else(|| corrupt("call-list row without assessment"))?,
+                    risk_override: row
+                        .try_get::<Option<String>, _>("ro_level")?
+                        .map(|l| l.parse())
+                        .transpose()
+                        .map_err(corrupt)?,
+                    cursor,
+                })
+            })
+            .collect()
+    }
+
+    /// How many candidates the call list of `campaigns` holds now.
+    pub async fn call_list_len(&self, campaigns: Option<&[i64]>, now: DateTime<Utc>) -> Result<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM risk_assessments ra JOIN invitations i ON i.candidate_id = ra.candidate_id \
+             LEFT JOIN slots s ON s.id = i.slot_id WHERE ra.call_reasons <> '' {} AND {STILL_CALLABLE}",
+            campaign_filter(campaigns)
+        );
+        Ok(sqlx::query(&sql).bind(ts(now)).fetch_one(&self.pool).await?.try_get("n")?)
+    }
+}
+
+/// `AND ra.campaign_id IN (…)` for a list of ids (numbers only, so written inline).
+fn campaign_filter(campaigns: Option<&[i64]>) -> String {
+    match campaigns {
+        None => String::new(),
+        Some([]) => "AND 1 = 0".to_string(),
+        Some(ids) => {
+            format!("AND ra.campaign_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let c = CallCursor { level: 2, percent: 71, window_ends_at: 1_790_000_000, candidate_id: 42 };
+        assert_eq!(CallCursor::decode(&c.encode()), Some(c));
+        for bad in ["", "2.71.1790000000", "2.71.1790000000.42.1", "a.b.c.d", "2..1.1", "2.71.1e9.42"] {
+            assert_eq!(CallCursor::decode(bad), None, "{bad}");
+        }
+    }
+}
