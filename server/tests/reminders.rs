@@ -148,6 +148,7 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     app.store.upsert_hr_user("hr@bank.example", "HR", &hash, turnout_store::HrRole::Admin, None, app.now()).await.unwrap();
     let hr = TestApp::client();
     app.post_form(&hr, "hr_login", &[("email", "hr@bank.example"), ("password", "a long password")]).await;
+    app.rate_due().await;
     let calls = hr.get(format!("{}/hr/calls", app.base)).send().await.unwrap().text().await.unwrap();
     let item =
         calls.split("<li data-candidate=").find(|i| i.contains(&format!("/hr/candidates/{id}\""))).expect("on the call list");

@@ -180,15 +180,6 @@ impl Store {
         Ok(())
     }
 
-    /// How many candidates are due a rating at `now`.
-    pub async fn ratings_due(&self, now: DateTime<Utc>) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM invitations WHERE risk_due_at <= $1")
-            .bind(ts(now))
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get("n")?)
-    }
-
     /// A page of the call list of `campaigns` (`None`: every campaign), most urgent first:
     /// HR's level, then the model's percent, then the window closing soonest.
     pub async fn call_list(
