@@ -99,7 +99,7 @@ impl Store {
         window: &InvitationWindow,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let candidate_id: i64 = sqlx::query(
             "INSERT INTO candidates (campaign_id, full_name, email, phone, created_at, email_norm, phone_norm) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -151,7 +151,7 @@ impl Store {
         source: SignalSource,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("UPDATE invitations SET token_hash = $1 WHERE candidate_id = $2 RETURNING campaign_id")
             .bind(token_hash.as_str())
             .bind(candidate_id)

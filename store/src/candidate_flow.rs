@@ -14,9 +14,9 @@
 use crate::campaigns::{insert_signal, load_campaign};
 use crate::records::{invitation_from_row, slot_from_row, INVITATION_COLUMNS, SLOT_COLUMNS};
 use crate::reminders::NoticeTarget;
-use crate::{ts, Backend, Campaign, Invitation, Result, Store, StoreError};
+use crate::{ts, Backend, Campaign, Invitation, Result, Store, StoreError, WriteTx};
 use chrono::{DateTime, Utc};
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::AnyConnection;
 use std::future::Future;
 use turnout_domain::booking::check_decline_allowed;
 use turnout_domain::{
@@ -45,17 +45,33 @@ pub struct Decline {
 impl Store {
     /// The invitation and campaign behind a link, if the link is known.
     pub async fn invitation_by_token(&self, token: &TokenHash) -> Result<Option<(Invitation, Campaign)>> {
-        let row = sqlx::query(&format!(
-            "SELECT {INVITATION_COLUMNS} FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE {}",
-            link_matches("i", "$1")
-        ))
-        .bind(token.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let invitation = invitation_from_row(&row)?;
-        let campaign = self.campaign(invitation.campaign_id).await?;
+        // One connection for both reads: each acquisition from the pool is a round trip of its
+        // own (a ping, and on SQLite a hand-over to the connection's thread).
+        let mut conn = self.pool.acquire().await?;
+        let Some(invitation) = find_invitation(&mut conn, token).await? else { return Ok(None) };
+        let campaign = load_campaign(&mut conn, invitation.campaign_id).await?;
         Ok(Some((invitation, campaign)))
+    }
+
+    /// What the candidate's invitation page shows: the invitation behind a link, its campaign,
+    /// and the campaign's slots that lie wholly inside the invitation's window, in time order;
+    /// read on one connection.
+    pub async fn invitation_with_slots(&self, token: &TokenHash) -> Result<Option<(Invitation, Campaign, Vec<Slot>)>> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(invitation) = find_invitation(&mut conn, token).await? else { return Ok(None) };
+        let campaign = load_campaign(&mut conn, invitation.campaign_id).await?;
+        let slots = sqlx::query(&format!(
+            "SELECT {SLOT_COLUMNS} FROM slots WHERE campaign_id = $1 AND starts_at >= $2 AND ends_at <= $3 ORDER BY starts_at, id"
+        ))
+        .bind(campaign.id)
+        .bind(ts(invitation.window.starts_at))
+        .bind(ts(invitation.window.ends_at))
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(slot_from_row)
+        .collect::<Result<_>>()?;
+        Ok(Some((invitation, campaign, slots)))
     }
 
     /// Records that the candidate opened their link (a signal every time; the state moves from
@@ -66,7 +82,7 @@ impl Store {
         now: DateTime<Utc>,
         client: &serde_json::Value,
     ) -> Result<Invitation> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         sqlx::query(
             "UPDATE invitations SET state = CASE WHEN state = 'invited' THEN 'opened' ELSE state END, \
@@ -101,7 +117,7 @@ impl Store {
     }
 
     async fn try_confirm_slot(&self, token: &TokenHash, slot_id: i64, now: DateTime<Utc>) -> Result<Confirmation> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
         let campaign = load_campaign(&mut tx, inv.campaign_id).await?;
@@ -172,7 +188,7 @@ impl Store {
     }
 
     async fn try_decline(&self, token: &TokenHash, decline: &Decline, now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
         let current = current_booking(&mut tx, &inv).await?;
@@ -258,6 +274,18 @@ fn link_matches(table: &str, param: &str) -> String {
     )
 }
 
+/// The invitation behind a link, if the link is known.
+async fn find_invitation(conn: &mut AnyConnection, token: &TokenHash) -> Result<Option<Invitation>> {
+    let row = sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE {}",
+        link_matches("i", "$1")
+    ))
+    .bind(token.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(invitation_from_row).transpose()
+}
+
 /// Takes the invitation's lock by writing its activity time; returns its id.
 pub(crate) async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateTime<Utc>) -> Result<i64> {
     use sqlx::Row;
@@ -314,7 +342,7 @@ async fn release_booking(
 
 /// Records a refusal as a signal, commits only that, and returns the refusal.
 async fn refuse<T>(
-    mut tx: Transaction<'_, Any>,
+    mut tx: WriteTx,
     inv: &Invitation,
     refusal: BookingRefusal,
     slot_id: i64,

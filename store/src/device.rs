@@ -48,7 +48,7 @@ impl Store {
         client: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
         let failed: Vec<&str> = check.failed_items().into_iter().map(CheckItem::as_str).collect();

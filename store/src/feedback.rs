@@ -120,7 +120,7 @@ impl Store {
                 serde_json::json!({ "kind": FeedbackKind::DeviceProblem, "area": p.area, "description": p.description }),
             ),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO feedback (candidate_id, campaign_id, kind, satisfaction, relevance, area, body, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \

@@ -293,7 +293,7 @@ impl Store {
     /// Stores a trained model as the next version and puts it in use. Returns its version.
     pub async fn save_trained_model(&self, trained: &TrainedModel, trained_by: i64, now: DateTime<Utc>) -> Result<u32> {
         let settings = self.risk_settings().await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let latest: Option<i64> =
             sqlx::query("SELECT MAX(version) AS v FROM risk_models").fetch_one(&mut *tx).await?.try_get("v")?;
         let version = latest.unwrap_or(i64::from(DEFAULT_MODEL_VERSION)).max(i64::from(DEFAULT_MODEL_VERSION)) + 1;
@@ -397,7 +397,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let campaign_id = self.candidate_campaign(candidate_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO risk_overrides (candidate_id, level, note, hr_user_id, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (candidate_id) DO UPDATE SET level = excluded.level, note = excluded.note, \
@@ -419,7 +419,7 @@ impl Store {
     /// Removes HR's override, so the model's rating applies again (recorded as a signal).
     pub async fn clear_risk_override(&self, candidate_id: i64, hr_user_id: i64, now: DateTime<Utc>) -> Result<()> {
         let campaign_id = self.candidate_campaign(candidate_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM risk_overrides WHERE candidate_id = $1").bind(candidate_id).execute(&mut *tx).await?;
         if done.rows_affected() > 0 {
             let payload = serde_json::json!({ "level": null, "hr_user_id": hr_user_id });
@@ -440,7 +440,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let campaign_id = self.candidate_campaign(candidate_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO calls (candidate_id, campaign_id, hr_user_id, outcome, reached, note, called_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -491,7 +491,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let campaign_id = self.candidate_campaign(candidate_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE invitations SET outcome = $1, outcome_at = $2 WHERE candidate_id = $3")
             .bind(outcome.as_str())
             .bind(ts(now))

@@ -39,7 +39,7 @@ impl Store {
     /// Records a guide event for the invitation behind `token` (a signal, and the progress
     /// column moved forward), in one transaction. Returns the progress after it.
     pub async fn record_guide_event(&self, token: &TokenHash, event: &GuideEvent, now: DateTime<Utc>) -> Result<GuideProgress> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
         let inv = load_invitation(&mut tx, id).await?;
         let (kind, step, mut payload) = match event {

@@ -32,7 +32,9 @@ pub use status::{StatusCursor, StatusQuery};
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use std::str::FromStr;
 use std::time::Duration;
 use thiserror::Error;
@@ -94,6 +96,36 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's writers, queued in turn (see [`Store::begin_write`]).
+    writers: Arc<Mutex<()>>,
+}
+
+/// A transaction that writes: on SQLite it holds the one write lock from its first statement,
+/// taken in turn with the process's other writers.
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// Commits, then lets the next writer go.
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -130,7 +162,24 @@ impl Store {
                 AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?
             }
         };
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, writers: Arc::new(Mutex::new(())) })
+    }
+
+    /// Begins a transaction that will write. SQLite has one write lock per file: transactions
+    /// that begin by reading and then write would meet it in SQLite's busy handler, which
+    /// sleeps and retries (tens of milliseconds a time, refused outright when a snapshot went
+    /// stale). Instead, writers take turns here, first come first served, and each begins
+    /// `IMMEDIATE`, holding the lock from its first statement. PostgreSQL locks rows, so its
+    /// writers go straight in.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        match self.backend {
+            Backend::Sqlite => {
+                let turn = self.writers.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx { tx, _turn: Some(turn) })
+            }
+            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _turn: None }),
+        }
     }
 
     /// Applies every pending migration for this backend.

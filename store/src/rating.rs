@@ -173,7 +173,7 @@ impl Store {
              assessed_at = excluded.assessed_at, signal_id = excluded.signal_id, call_reasons = excluded.call_reasons, \
              call_level = excluded.call_level, call_percent = excluded.call_percent, window_ends_at = excluded.window_ends_at"
         );
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(&upsert).bind(&rows).bind(ts(now)).execute(&mut *tx).await?;
         sqlx::query(reviews).bind(&rows).execute(&mut *tx).await?;
         tx.commit().await?;

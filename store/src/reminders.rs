@@ -235,7 +235,7 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let claimed = sqlx::query(&format!(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
              WHERE id IN (SELECT o.id FROM outbox o WHERE ((o.status = 'pending' AND o.next_attempt_at <= $2) \
@@ -349,7 +349,7 @@ impl Store {
         }
         // Write first: on SQLite a transaction that reads before it writes can be refused the
         // write lock by a concurrent writer.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let marked = sqlx::query("UPDATE notices SET unread_at = $1 WHERE id = $2 AND unread_at IS NULL AND read_at IS NULL")
             .bind(ts(now))
             .bind(parent_id)
@@ -380,7 +380,7 @@ impl Store {
     /// Records what became of a batch of attempts, in one transaction: the message's status,
     /// and a `reminder_sent` or `reminder_failed` signal.
     pub async fn record_outcomes(&self, outcomes: &[(&ClaimedMessage, Outcome)], now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (msg, outcome) in outcomes {
             record_outcome(&mut tx, msg, outcome, now).await?;
         }
@@ -408,7 +408,7 @@ impl Store {
         let channel: Channel = row.try_get::<String, _>("channel")?.parse().map_err(corrupt)?;
         let column = if click { "clicked_at" } else { "opened_at" };
         // Write first (see `check_follow_up`); the first open is the one that sets the time.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let first = sqlx::query(&format!("UPDATE outbox SET {column} = $1 WHERE id = $2 AND {column} IS NULL"))
             .bind(ts(now))
             .bind(message_id)
@@ -539,7 +539,7 @@ impl Store {
         .bind(ts(now))
         .fetch_all(&self.pool)
         .await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut n = 0;
         for row in rows {
             let target = NoticeTarget {
