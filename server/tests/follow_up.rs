@@ -319,10 +319,13 @@ async fn outcomes_wait_for_the_interview_and_train_a_model(backend: Backend) {
         m.examples, m.no_shows, m.auc_cv, m.top_quartile_capture
     );
 
-    // The model in use rates everyone, and the demo's at-risk pair are on today's call list.
+    // Everyone is due a rating by the new model; once the worker has run, the model in use has
+    // rated everyone, and the demo's at-risk pair are on today's call list.
+    let everyone = app.store.follow_up_rows(RiskScope::Everyone, app.now()).await.unwrap().len();
+    assert_eq!(due(&app).await.len(), everyone);
+    assert_eq!(app.rate_due().await, everyone);
     let inputs = app.store.follow_up_rows(RiskScope::Campaign(app.campaign_id), app.now()).await.unwrap();
     assert!(inputs.iter().all(|r| r.assessment.as_ref().is_some_and(|a| a.model_version == 2)));
-    app.rate_due().await;
     let (_, html) = page(&app, &h, "/hr/calls").await;
     for (name, _, _) in turnout::demo::history::AT_RISK {
         let item = html.split("<li data-candidate=").find(|i| i.contains(name)).unwrap_or_else(|| panic!("{name}: {html}"));
@@ -336,6 +339,18 @@ async fn outcomes_wait_for_the_interview_and_train_a_model(backend: Backend) {
     assert_eq!(app.post_form(&h, "hr_thresholds", &[("medium", "10"), ("high", "20")]).await.status(), 200);
     let settings = app.store.risk_settings().await.unwrap();
     assert_eq!((settings.thresholds.medium(), settings.thresholds.high(), settings.active_version), (0.1, 0.2, 2));
+    assert_eq!(app.rate_due().await, everyone, "new thresholds: everyone rated again");
+    let rows = app.store.follow_up_rows(RiskScope::Campaign(app.campaign_id), app.now()).await.unwrap();
+    for r in rows.iter().filter_map(|r| r.assessment.as_ref()) {
+        let expected = if r.probability >= 0.2 {
+            "high"
+        } else if r.probability >= 0.1 {
+            "medium"
+        } else {
+            "low"
+        };
+        assert_eq!(r.level.as_str(), expected, "{}", r.probability);
+    }
 }
 
 fn due(app: &TestApp) -> impl std::future::Future<Output = Vec<i64>> {

@@ -341,13 +341,7 @@ async fn release_booking(
 }
 
 /// Records a refusal as a signal, commits only that, and returns the refusal.
-async fn refuse<T>(
-    mut tx: WriteTx,
-    inv: &Invitation,
-    refusal: BookingRefusal,
-    slot_id: i64,
-    now: DateTime<Utc>,
-) -> Result<T> {
+async fn refuse<T>(mut tx: WriteTx, inv: &Invitation, refusal: BookingRefusal, slot_id: i64, now: DateTime<Utc>) -> Result<T> {
     let kind = match refusal {
         BookingRefusal::SlotFull => Some(SignalKind::SlotFull),
         BookingRefusal::RescheduleLimit { .. } | BookingRefusal::TooCloseToStart { .. } => Some(SignalKind::RescheduleRefused),

@@ -33,11 +33,11 @@ pub use status::{StatusCursor, StatusQuery};
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
-use std::sync::Arc;
-use tokio::sync::{Mutex, OwnedMutexGuard};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use turnout_domain::BookingRefusal;
 
 /// What can go wrong in storage.

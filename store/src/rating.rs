@@ -180,6 +180,30 @@ impl Store {
         Ok(())
     }
 
+    /// Makes every candidate's rating due at `now` (the model or its thresholds changed), a
+    /// few thousand invitations per statement so no writer waits long behind it; the risk
+    /// worker then rates them all. Returns how many were marked.
+    pub async fn make_all_ratings_due(&self, now: DateTime<Utc>) -> Result<u64> {
+        const CHUNK: i64 = 5_000;
+        let last: Option<i64> =
+            sqlx::query("SELECT MAX(id) AS id FROM invitations").fetch_one(&self.pool).await?.try_get("id")?;
+        let mut marked = 0;
+        let mut from = 0;
+        while from < last.unwrap_or(0) {
+            let mut tx = self.begin_write().await?;
+            marked += sqlx::query("UPDATE invitations SET risk_due_at = $1 WHERE id > $2 AND id <= $3")
+                .bind(ts(now))
+                .bind(from)
+                .bind(from + CHUNK)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            from += CHUNK;
+        }
+        Ok(marked)
+    }
+
     /// A page of the call list of `campaigns` (`None`: every campaign), most urgent first:
     /// HR's level, then the model's percent, then the window closing soonest.
     pub async fn call_list(
@@ -243,14 +267,13 @@ impl Store {
             .collect()
     }
 
-    /// How many candidates the call list of `campaigns` holds now.
-    pub async fn call_list_len(&self, campaigns: Option<&[i64]>, now: DateTime<Utc>) -> Result<i64> {
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM risk_assessments ra JOIN invitations i ON i.candidate_id = ra.candidate_id \
-             LEFT JOIN slots s ON s.id = i.slot_id WHERE ra.call_reasons <> '' {} AND {STILL_CALLABLE}",
-            campaign_filter(campaigns)
-        );
-        Ok(sqlx::query(&sql).bind(ts(now)).fetch_one(&self.pool).await?.try_get("n")?)
+    /// How many candidates the call list of `campaigns` holds, as of their latest ratings: read
+    /// from the call list's index alone (a candidate whose interview started a moment ago counts
+    /// until the risk worker's next tick takes them off).
+    pub async fn call_list_len(&self, campaigns: Option<&[i64]>) -> Result<i64> {
+        let sql =
+            format!("SELECT COUNT(*) AS n FROM risk_assessments ra WHERE ra.call_reasons <> '' {}", campaign_filter(campaigns));
+        Ok(sqlx::query(&sql).fetch_one(&self.pool).await?.try_get("n")?)
     }
 }
 

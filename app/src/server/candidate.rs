@@ -9,14 +9,13 @@ use turnout_domain::invitation::DeclineNoteError;
 use turnout_domain::{BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState};
 use turnout_store::Decline;
 
-/// The invitation token of this request (from its cookie).
 /// The invitation page for this request's candidate.
 pub async fn invitation_view(locale: Locale) -> Result<InvitationView, AppError> {
     let ctx = app_context()?;
     let now = ctx.clock.now();
-    let (inv, campaign) = ctx.store.invitation_by_token(&invitation_token()?).await?.ok_or(AppError::InvalidLink)?;
+    let (inv, campaign, slots) =
+        ctx.store.invitation_with_slots(&invitation_token()?).await?.ok_or(AppError::InvalidLink)?;
     let zone = campaign.time_zone;
-    let slots = ctx.store.slots_in_window(campaign.id, &inv.window).await?;
     let state = inv.state.at(inv.window.ends_at, now);
     let booked_slot = inv.slot_id.and_then(|id| slots.iter().find(|s| s.id == id).copied());
     let current =

@@ -134,7 +134,7 @@ pub async fn call_list(after: Option<String>, locale: Locale) -> Result<CallList
     let campaigns: HashMap<i64, Campaign> =
         ctx.store.campaigns(user.branch_scope()).await?.into_iter().map(|c| (c.id, c)).collect();
     let visible: Option<Vec<i64>> = user.branch_scope().map(|_| campaigns.keys().copied().collect());
-    let total = ctx.store.call_list_len(visible.as_deref(), now).await?;
+    let total = ctx.store.call_list_len(visible.as_deref()).await?;
     let mut entries = ctx.store.call_list(visible.as_deref(), cursor, CALLS_PAGE_SIZE + 1, now).await?;
     let next = if entries.len() as i64 > CALLS_PAGE_SIZE {
         entries.truncate(CALLS_PAGE_SIZE as usize);
@@ -425,7 +425,7 @@ pub async fn train_model() -> Result<Saved, AppError> {
     };
     let version = ctx.store.save_trained_model(&trained, user.id, now).await?;
     tracing::info!(version, auc = trained.metrics.auc_cv, "risk model trained");
-    refresh(&ctx.store, RiskScope::Everyone, now).await?;
+    ctx.store.make_all_ratings_due(now).await?;
     Ok(Saved::Trained)
 }
 
@@ -445,7 +445,7 @@ pub async fn save_thresholds(medium: Option<String>, high: Option<String>) -> Re
     let now = ctx.clock.now();
     let settings = ctx.store.risk_settings().await?;
     ctx.store.set_risk_settings(&RiskSettings { thresholds, ..settings }, now).await?;
-    refresh(&ctx.store, RiskScope::Everyone, now).await?;
+    ctx.store.make_all_ratings_due(now).await?;
     Ok(Saved::Thresholds)
 }
 

@@ -76,7 +76,11 @@ pub async fn status_page(
     let cursor = after.as_deref().map(|a| StatusCursor::decode(a).ok_or(AppError::NotFound)).transpose()?;
     let query = StatusQuery { state, search: search.clone(), after: cursor, limit: PAGE_SIZE + 1 };
     let counts = ctx.store.state_counts(campaign.id, now).await?;
-    let mut rows = ctx.store.campaign_status(campaign.id, now, &query).await?;
+    // A state nobody is in needs no search through the campaign.
+    let mut rows = match state {
+        Some(s) if counts.get(s) == 0 => Vec::new(),
+        _ => ctx.store.campaign_status(campaign.id, now, &query).await?,
+    };
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let next = if has_next { rows.last().map(|r| r.cursor.encode()) } else { None };

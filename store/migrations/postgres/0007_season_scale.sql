@@ -26,5 +26,5 @@ ALTER TABLE risk_assessments ADD COLUMN call_reasons TEXT NOT NULL DEFAULT '';
 ALTER TABLE risk_assessments ADD COLUMN call_level INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE risk_assessments ADD COLUMN call_percent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE risk_assessments ADD COLUMN window_ends_at BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX risk_assessments_calls ON risk_assessments (call_level DESC, call_percent DESC, window_ends_at, candidate_id)
+CREATE INDEX risk_assessments_calls ON risk_assessments (call_level DESC, call_percent DESC, window_ends_at, candidate_id, campaign_id)
     WHERE call_reasons <> '';
