@@ -2,7 +2,7 @@
 
 use crate::follow_up::assessment_from_row;
 use crate::records::corrupt;
-use crate::{from_ts, ts, CandidateStatus, Result, StateCounts, Store};
+use crate::{from_ts, ts, Backend, CandidateStatus, Result, StateCounts, Store};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use turnout_domain::InvitationState;
@@ -83,6 +83,15 @@ impl Store {
     pub async fn campaign_status(&self, campaign_id: i64, now: DateTime<Utc>, q: &StatusQuery) -> Result<Vec<CandidateStatus>> {
         let search = q.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")));
         let state = q.state.map(|s| format!("AND {}", state_filter(s))).unwrap_or_default();
+        // A search finds its few candidates in the campaign's search index first, then their
+        // invitations (SQLite takes the tables in the order written after CROSS JOIN); a list
+        // without one walks the campaign's invitations by last activity.
+        let from = match (&search, self.backend) {
+            (Some(_), Backend::Sqlite) => "candidates c CROSS JOIN invitations i ON i.candidate_id = c.id",
+            (Some(_), Backend::Postgres) => "candidates c JOIN invitations i ON i.candidate_id = c.id",
+            (None, _) => "invitations i JOIN candidates c ON c.id = i.candidate_id",
+        };
+        let search_campaign = if search.is_some() { "AND c.campaign_id = $2" } else { "" };
         let keyset = match q.after {
             Some(c) => format!(
                 "AND (i.last_activity_at < {at} OR (i.last_activity_at = {at} AND i.id < {id}))",
@@ -96,11 +105,11 @@ impl Store {
              i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress, \
              i.issued_at, i.window_ends_at, b.booked_at, ra.probability AS ra_probability, ra.level AS ra_level, \
              ra.reasons AS ra_reasons, ra.model_version AS ra_model_version, ra.assessed_at AS ra_assessed_at, ro.level AS ro_level, i.device_check_verdict, i.device_check_failed, i.device_checked_at \
-             FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
+             FROM {from} LEFT JOIN slots s ON s.id = i.slot_id \
              LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
              LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id \
-             WHERE i.campaign_id = $2 {state} {keyset} \
-             AND ($3 IS NULL OR LOWER(c.full_name) LIKE $3 OR LOWER(COALESCE(c.email, '')) LIKE $3 OR COALESCE(c.phone, '') LIKE $3) \
+             WHERE i.campaign_id = $2 {search_campaign} {state} {keyset} \
+             AND ($3 IS NULL OR c.search_text LIKE $3) \
              ORDER BY i.last_activity_at DESC, i.id DESC LIMIT $4"
         ))
         .bind(ts(now))
