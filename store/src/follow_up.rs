@@ -156,11 +156,12 @@ impl FollowUpRow {
 /// Earlier interviews of the same person (matched by normalised e-mail or phone, never by name)
 /// with the given outcome.
 fn history_count(outcome: InterviewOutcome) -> String {
+    // Each way of matching is its own indexed lookup: an OR across the two columns made
+    // PostgreSQL read every recorded outcome for each candidate.
     format!(
-        "(SELECT COUNT(*) FROM candidates o JOIN invitations oi ON oi.candidate_id = o.id \
-         WHERE o.id <> c.id AND oi.issued_at < i.issued_at AND oi.outcome = '{}' \
-         AND ((c.email_norm IS NOT NULL AND o.email_norm = c.email_norm) \
-         OR (c.phone_norm IS NOT NULL AND o.phone_norm = c.phone_norm)))",
+        "(SELECT COUNT(*) FROM invitations oi WHERE oi.outcome = '{}' AND oi.issued_at < i.issued_at \
+         AND oi.candidate_id IN (SELECT o.id FROM candidates o WHERE o.email_norm = c.email_norm AND o.id <> c.id \
+         UNION SELECT o.id FROM candidates o WHERE o.phone_norm = c.phone_norm AND o.id <> c.id))",
         outcome.as_str()
     )
 }

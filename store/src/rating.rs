@@ -174,6 +174,17 @@ impl Store {
              call_level = excluded.call_level, call_percent = excluded.call_percent, window_ends_at = excluded.window_ends_at"
         );
         let mut tx = self.begin_write().await?;
+        if self.backend() == Backend::Postgres {
+            // Two raters (the worker of each instance, or a full refresh) lock the same
+            // invitations in one order, so they wait for each other instead of deadlocking.
+            sqlx::query(
+                "SELECT id FROM invitations WHERE candidate_id IN \
+                 (SELECT (e->>0)::bigint FROM jsonb_array_elements($1::jsonb) AS e) ORDER BY candidate_id FOR NO KEY UPDATE",
+            )
+            .bind(&rows)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(&upsert).bind(&rows).bind(ts(now)).execute(&mut *tx).await?;
         sqlx::query(reviews).bind(&rows).execute(&mut *tx).await?;
         tx.commit().await?;

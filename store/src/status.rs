@@ -91,7 +91,8 @@ impl Store {
             (Some(_), Backend::Postgres) => "candidates c JOIN invitations i ON i.candidate_id = c.id",
             (None, _) => "invitations i JOIN candidates c ON c.id = i.candidate_id",
         };
-        let search_campaign = if search.is_some() { "AND c.campaign_id = $2" } else { "" };
+        let (search_campaign, matching) =
+            if search.is_some() { ("AND c.campaign_id = $2", "AND c.search_text LIKE $4") } else { ("", "") };
         let keyset = match q.after {
             Some(c) => format!(
                 "AND (i.last_activity_at < {at} OR (i.last_activity_at = {at} AND i.id < {id}))",
@@ -100,7 +101,7 @@ impl Store {
             ),
             None => String::new(),
         };
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT i.id AS invitation_id, c.id AS candidate_id, c.full_name, c.email, c.phone, {EFFECTIVE_STATE} AS st, s.starts_at, s.ends_at, \
              i.reschedules, i.decline_reason, i.decline_note, i.first_opened_at, i.last_activity_at, i.guide_progress, \
              i.issued_at, i.window_ends_at, b.booked_at, ra.probability AS ra_probability, ra.level AS ra_level, \
@@ -109,13 +110,13 @@ impl Store {
              LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
              LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id \
              WHERE i.campaign_id = $2 {search_campaign} {state} {keyset} \
-             AND ($3 IS NULL OR c.search_text LIKE $3) \
-             ORDER BY i.last_activity_at DESC, i.id DESC LIMIT $4"
-        ))
-        .bind(ts(now))
-        .bind(campaign_id)
-        .bind(search)
-        .bind(q.limit.clamp(1, 1000))
+             {matching} ORDER BY i.last_activity_at DESC, i.id DESC LIMIT $3"
+        );
+        let query = sqlx::query(&sql).bind(ts(now)).bind(campaign_id).bind(q.limit.clamp(1, 1000));
+        let rows = match search {
+            Some(text) => query.bind(text),
+            None => query,
+        }
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
