@@ -273,7 +273,12 @@ async fn flows(app: &TestApp) -> (BTreeSet<String>, BTreeSet<String>) {
         let res = hr.get(format!("{}{status}{query}", app.base)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{query}");
     }
-    for path in ["/hr/calls", "/hr/calls?after=2.90.1700000000.3", "/hr"] {
+    let notices = format!("/hr/campaigns/{}/notices", app.campaign_id);
+    let candidate_page = format!(
+        "/hr/candidates/{}",
+        app.store.follow_up_rows(turnout_store::RiskScope::Everyone, app.now()).await.unwrap()[0].candidate_id
+    );
+    for path in ["/hr/calls", "/hr/calls?after=2.90.1700000000.3", "/hr", &notices, &candidate_page] {
         assert_eq!(hr.get(format!("{}{path}", app.base)).send().await.unwrap().status(), 200, "{path}");
     }
     // The risk worker's tick, with work and without.

@@ -139,7 +139,7 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     let unread = signals(&app, id, SignalKind::ReminderUnread).await;
     assert_eq!(unread.len(), 1);
     assert_eq!(unread[0]["notice"], "detailed");
-    let reads = app.store.notice_reads(app.campaign_id).await.unwrap()[&id];
+    let reads = app.store.notice_reads(&[id]).await.unwrap()[&id];
     assert_eq!((reads.sent, reads.read, reads.unread_follow_up_open), (3, 1, true));
     // The risk model counts the notices, and HR's call list shows the unread one.
     let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(id), app.now()).await.unwrap().remove(0);
@@ -163,7 +163,7 @@ async fn a_three_day_plan_runs_through_every_channel_with_read_tracking(backend:
     assert_eq!((opened[0]["notice"].as_str(), opened[0]["channel"].as_str()), (Some("detailed"), Some("email")));
     // Seen after every notice so far reached them, the candidate has read all three (the
     // follow-up SMS included): one meaning of "read" for the page, the model and the list.
-    let reads = app.store.notice_reads(app.campaign_id).await.unwrap()[&id];
+    let reads = app.store.notice_reads(&[id]).await.unwrap()[&id];
     assert_eq!((reads.sent, reads.read, reads.unread_follow_up_open), (3, 3, false));
     let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(id), app.now()).await.unwrap().remove(0);
     assert_eq!((row.facts.reminders_sent, row.facts.reminders_read, row.unread_notice), (3, 3, false));
@@ -400,8 +400,16 @@ async fn a_killed_server_delivers_every_notice_once_after_restart(backend: Backe
 
     let mut second = serve(port);
     let started = std::time::Instant::now();
+    let everyone: Vec<i64> = app
+        .store
+        .follow_up_rows(turnout_store::RiskScope::Campaign(app.campaign_id), app.now())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.candidate_id)
+        .collect();
     loop {
-        let done = app.store.notice_reads(app.campaign_id).await.unwrap().values().filter(|r| r.sent == 1).count();
+        let done = app.store.notice_reads(&everyone).await.unwrap().values().filter(|r| r.sent == 1).count();
         if done == total {
             break;
         }
@@ -510,7 +518,7 @@ async fn hr_sees_each_notice_per_channel_edits_the_plan_and_resends(backend: Bac
     let unreached_follow_up = find(&messages(&app, unreached).await, NoticeKind::FollowUp, Channel::Sms);
     assert_eq!(unreached_follow_up[0].status, MessageStatus::Cancelled);
     assert_eq!(unreached_follow_up[0].last_error.as_deref(), Some("the notice reached no one on any channel"));
-    let unreached_reads = app.store.notice_reads(app.campaign_id).await.unwrap()[&unreached];
+    let unreached_reads = app.store.notice_reads(&[unreached]).await.unwrap()[&unreached];
     assert_eq!((unreached_reads.unread_follow_up_open, unreached_reads.unreachable), (false, true));
     let row = app.store.follow_up_rows(turnout_store::RiskScope::Candidate(unreached), app.now()).await.unwrap().remove(0);
     assert_eq!((row.unread_notice, row.unreachable), (false, true));

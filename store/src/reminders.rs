@@ -445,10 +445,14 @@ impl Store {
         }))
     }
 
-    /// Per candidate of a campaign: notices sent, notices read (once per notice), and whether
-    /// an unread follow-up is still open. Candidates without notices are absent.
-    pub async fn notice_reads(&self, campaign_id: i64) -> Result<HashMap<i64, NoticeReads>> {
-        let rows = sqlx::query(
+    /// Per candidate given (a page of them): notices sent, notices read (once per notice), and
+    /// whether an unread follow-up is still open. Candidates without notices are absent.
+    pub async fn notice_reads(&self, candidates: &[i64]) -> Result<HashMap<i64, NoticeReads>> {
+        if candidates.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids = candidates.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let rows = sqlx::query(&format!(
             "SELECT n.candidate_id, \
              SUM(CASE WHEN n.first_sent_at IS NOT NULL THEN 1 ELSE 0 END) AS sent, \
              SUM(CASE WHEN n.read_at IS NOT NULL THEN 1 ELSE 0 END) AS read_n, \
@@ -456,9 +460,8 @@ impl Store {
              SUM(CASE WHEN n.first_sent_at IS NULL AND EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id) \
              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id AND o.status NOT IN ('skipped', 'failed')) \
              THEN 1 ELSE 0 END) AS undelivered_n \
-             FROM notices n JOIN invitations i ON i.id = n.invitation_id WHERE n.campaign_id = $1 GROUP BY n.candidate_id",
-        )
-        .bind(campaign_id)
+             FROM notices n JOIN invitations i ON i.id = n.invitation_id WHERE n.candidate_id IN ({ids}) GROUP BY n.candidate_id",
+        ))
         .fetch_all(&self.pool)
         .await?;
         let mut out = HashMap::new();

@@ -76,7 +76,7 @@ pub async fn page(campaign_id: i64, state: Option<String>, q: Option<String>, lo
     };
     let ids: Vec<i64> = candidates.iter().map(|c| c.candidate_id).collect();
     let messages = ctx.store.notice_messages(&ids).await?;
-    let reads = ctx.store.notice_reads(campaign.id).await?;
+    let reads = ctx.store.notice_reads(&ids).await?;
     let rows = candidates
         .into_iter()
         .map(|c| {
