@@ -54,23 +54,28 @@ impl Store {
     }
 
     /// What the candidate's invitation page shows: the invitation behind a link, its campaign,
-    /// and the campaign's slots that lie wholly inside the invitation's window, in time order;
-    /// read on one connection.
+    /// and the campaign's slots that lie wholly inside the invitation's window, in time order.
     pub async fn invitation_with_slots(&self, token: &TokenHash) -> Result<Option<(Invitation, Campaign, Vec<Slot>)>> {
+        // Every statement is a round trip (on SQLite, a hand-over to the connection's thread and
+        // back for each statement and its rows, which costs more than running it), so the
+        // window's slots come with the invitation as one text value, not as rows of their own.
+        use sqlx::Row;
         let mut conn = self.pool.acquire().await?;
-        let Some(invitation) = find_invitation(&mut conn, token).await? else { return Ok(None) };
-        let campaign = load_campaign(&mut conn, invitation.campaign_id).await?;
-        let slots = sqlx::query(&format!(
-            "SELECT {SLOT_COLUMNS} FROM slots WHERE campaign_id = $1 AND starts_at >= $2 AND ends_at <= $3 ORDER BY starts_at, id"
+        let row = sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS}, \
+             (SELECT string_agg(s.id || ' ' || s.starts_at || ' ' || s.ends_at || ' ' || s.capacity || ' ' || s.booked, ',' \
+             ORDER BY s.starts_at, s.id) FROM slots s WHERE s.campaign_id = i.campaign_id \
+             AND s.starts_at >= i.window_starts_at AND s.ends_at <= i.window_ends_at) AS window_slots \
+             FROM invitations i JOIN candidates c ON c.id = i.candidate_id WHERE {}",
+            link_matches("i", "$1")
         ))
-        .bind(campaign.id)
-        .bind(ts(invitation.window.starts_at))
-        .bind(ts(invitation.window.ends_at))
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(slot_from_row)
-        .collect::<Result<_>>()?;
+        .bind(token.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let invitation = invitation_from_row(&row)?;
+        let slots = slots_from_list(invitation.campaign_id, row.try_get::<Option<String>, _>("window_slots")?.as_deref())?;
+        let campaign = load_campaign(&mut conn, invitation.campaign_id).await?;
         Ok(Some((invitation, campaign, slots)))
     }
 
@@ -286,6 +291,26 @@ async fn find_invitation(conn: &mut AnyConnection, token: &TokenHash) -> Result<
     row.as_ref().map(invitation_from_row).transpose()
 }
 
+/// The slots of `campaign_id` listed as `id starts_at ends_at capacity booked`, comma-separated.
+fn slots_from_list(campaign_id: i64, list: Option<&str>) -> Result<Vec<Slot>> {
+    use crate::{from_ts, records::corrupt};
+    let Some(list) = list.filter(|l| !l.is_empty()) else { return Ok(Vec::new()) };
+    list.split(',')
+        .map(|item| {
+            let mut n = item.split(' ').map(|f| f.parse::<i64>().map_err(corrupt));
+            let mut next = || n.next().unwrap_or_else(|| Err(corrupt(format!("slot list item {item:?}"))));
+            Ok(Slot {
+                id: next()?,
+                campaign_id,
+                starts_at: from_ts(next()?)?,
+                ends_at: from_ts(next()?)?,
+                capacity: turnout_domain::Capacity::new(next()?).map_err(corrupt)?,
+                booked: u32::try_from(next()?).map_err(corrupt)?,
+            })
+        })
+        .collect()
+}
+
 /// Takes the invitation's lock by writing its activity time; returns its id.
 pub(crate) async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateTime<Utc>) -> Result<i64> {
     use sqlx::Row;
@@ -353,4 +378,22 @@ async fn refuse<T>(mut tx: WriteTx, inv: &Invitation, refusal: BookingRefusal, s
     }
     tx.commit().await?;
     Err(StoreError::Refused(refusal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slots_from_list;
+
+    #[test]
+    fn a_window_slot_list_reads_back_as_slots() {
+        assert!(slots_from_list(7, None).expect("none").is_empty());
+        let slots = slots_from_list(7, Some("3 1800000000 1800001800 5 2,4 1800003600 1800005400 1 1")).expect("two");
+        assert_eq!(slots.len(), 2);
+        assert_eq!((slots[0].id, slots[0].campaign_id, slots[0].capacity.get(), slots[0].booked), (3, 7, 5, 2));
+        assert_eq!(slots[1].starts_at.timestamp(), 1_800_003_600);
+        assert_eq!(slots[1].places_left(), 0);
+        for bad in ["3 1800000000 1800001800 5", "3 x 1800001800 5 2", "3 1800000000 1800001800 0 0"] {
+            assert!(slots_from_list(7, Some(bad)).is_err(), "{bad}");
+        }
+    }
 }
