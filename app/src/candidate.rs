@@ -52,16 +52,17 @@ fn notice_text(n: &Notice, s: &Strings) -> String {
 pub fn InvitationPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmSlot>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
-    let invitation = Resource::new(|| (), |_| get_invitation());
-    let notice = StoredValue::new(crate::posted(Outcome::from_code));
+    let notice = crate::posted(Outcome::from_code);
 
+    // The page is rendered once, on the server, and never hydrated (it is not an island): the
+    // invitation is awaited where it is shown, with no resource to track, share or serialise.
     view! {
         <Transition fallback=move || view! { <p class="loading">{use_locale().strings().loading}</p> }>
-            {move || Suspend::new(async move {
-                match invitation.await {
+            {Suspend::new(async move {
+                match get_invitation().await {
                     Ok(v) => view! {
                         <div id="invitation" data-swap="">
-                            <InvitationBody v=v confirm=confirm decline=decline notice=notice.get_value() />
+                            <InvitationBody v=v confirm=confirm decline=decline notice=notice />
                         </div>
                         <crate::enhance::FormEnhancement />
                     }.into_any(),

@@ -13,29 +13,32 @@ use turnout_store::Decline;
 pub async fn invitation_view(locale: Locale) -> Result<InvitationView, AppError> {
     let ctx = app_context()?;
     let now = ctx.clock.now();
-    let (inv, campaign, slots) =
-        ctx.store.invitation_with_slots(&invitation_token()?).await?.ok_or(AppError::InvalidLink)?;
+    let (inv, campaign, slots) = ctx.store.invitation_with_slots(&invitation_token()?).await?.ok_or(AppError::InvalidLink)?;
     let zone = campaign.time_zone;
     let state = inv.state.at(inv.window.ends_at, now);
     let booked_slot = inv.slot_id.and_then(|id| slots.iter().find(|s| s.id == id).copied());
     let current =
         booked_slot.map(|s| CurrentBooking { slot_id: s.id, slot_starts_at: s.starts_at, changes_so_far: inv.reschedules });
 
-    let choice = |s: &turnout_domain::Slot| SlotChoice {
-        id: s.id,
-        day: format::day(s.starts_at.with_timezone(&zone.tz()).date_naive(), locale),
-        time: format::time_range(s.starts_at, s.ends_at, zone),
-        places_left: s.places_left(),
-        past: s.starts_at <= now,
-        chosen: Some(s.id) == inv.slot_id,
+    // Each day's label is written once, not once per slot.
+    let local_day = |s: &turnout_domain::Slot| s.starts_at.with_timezone(&zone.tz()).date_naive();
+    let labels: Vec<_> = inv.window.local_days().into_iter().map(|d| (d, format::day(d, locale))).collect();
+    let choice = |s: &turnout_domain::Slot| {
+        let d = local_day(s);
+        SlotChoice {
+            id: s.id,
+            day: labels.iter().find(|(l, _)| *l == d).map_or_else(|| format::day(d, locale), |(_, label)| label.clone()),
+            time: format::time_range(s.starts_at, s.ends_at, zone),
+            places_left: s.places_left(),
+            past: s.starts_at <= now,
+            chosen: Some(s.id) == inv.slot_id,
+        }
     };
-    let days = inv
-        .window
-        .local_days()
-        .into_iter()
-        .map(|d| DayChoices {
-            label: format::day(d, locale),
-            slots: slots.iter().filter(|s| s.starts_at.with_timezone(&zone.tz()).date_naive() == d).map(choice).collect(),
+    let days = labels
+        .iter()
+        .map(|(d, label)| DayChoices {
+            label: label.clone(),
+            slots: slots.iter().filter(|s| local_day(s) == *d).map(choice).collect(),
         })
         .collect();
     let (changes, closed) = match current {

@@ -1,7 +1,7 @@
 //! Dates and times as a person reads them, in the campaign's zone and the reader's language.
 
 use crate::i18n::Locale;
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike, Utc, Weekday};
 use turnout_domain::when::Relative;
 use turnout_domain::window::start_of_day;
 use turnout_domain::TimeZone;
@@ -29,7 +29,10 @@ pub fn day(d: NaiveDate, locale: Locale) -> String {
 /// A time range within a day, e.g. "10:00–10:30".
 pub fn time_range(start: DateTime<Utc>, end: DateTime<Utc>, zone: TimeZone) -> String {
     let tz = zone.tz();
-    format!("{}–{}", start.with_timezone(&tz).format("%H:%M"), end.with_timezone(&tz).format("%H:%M"))
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    // Written out rather than through a format string, which is parsed anew on every call: the
+    // invitation page writes one per slot.
+    format!("{:02}:{:02}–{:02}:{:02}", s.hour(), s.minute(), e.hour(), e.minute())
 }
 
 /// A slot with its day, e.g. "11月24日 周二 10:00–10:30".
@@ -105,6 +108,8 @@ mod tests {
         let end = start + chrono::Duration::minutes(30);
         assert_eq!(slot(start, end, zone, Locale::ZhCn), "11月24日 周二 10:00–10:30");
         assert_eq!(slot(start, end, zone, Locale::En), "Tue 24 Nov 10:00–10:30");
+        let early = start - chrono::Duration::minutes(55);
+        assert_eq!(time_range(early, early + chrono::Duration::minutes(5), zone), "09:05–09:10");
     }
 
     fn at(zone: TimeZone, local: &str) -> DateTime<Utc> {
