@@ -298,7 +298,7 @@ async fn the_candidates_path_and_hrs_pages_read_by_index_on_both_databases() {
         assert!(candidate.len() >= 15, "the candidate's statements were recorded: {candidate:#?}");
         assert!(hr.iter().any(|s| s.contains("ORDER BY i.last_activity_at DESC")), "the status page was recorded");
         assert!(hr.iter().any(|s| s.contains("ra.call_reasons <> ''")), "the call list was recorded");
-        assert!(hr.iter().any(|s| s.contains("i.risk_due_at <=")), "the worker's tick was recorded");
+        assert!(hr.iter().any(|s| s.contains("x.risk_due_at <=")), "the worker's tick was recorded");
         problems.extend(full_scans(&app, backend, &candidate).await);
         problems.extend(full_scans(&app, backend, &hr).await);
     }

@@ -533,15 +533,36 @@ impl Store {
         limit: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<FollowUpRow>> {
+        // The batch is chosen first, by index, and only its rows get their facts counted:
+        // PostgreSQL would otherwise count them for every row before sorting and limiting.
+        let limit = limit.clamp(1, i64::MAX);
         let (filter, id, order) = match scope {
-            RiskScope::Candidate(id) => ("c.id = $1", Some(id), "c.id"),
-            RiskScope::Campaign(id) => ("i.campaign_id = $1 AND c.id > $2", Some(id), "c.id"),
-            RiskScope::Due => ("i.risk_due_at <= $1", None, "i.risk_due_at"),
-            RiskScope::Everyone => ("c.id > $1", None, "c.id"),
+            RiskScope::Candidate(id) => ("c.id = $1".to_string(), Some(id), "c.id"),
+            RiskScope::Campaign(id) => (
+                format!(
+                    "i.id IN (SELECT x.id FROM invitations x WHERE x.campaign_id = $1 AND x.candidate_id > $2 \
+                     ORDER BY x.candidate_id LIMIT {limit})"
+                ),
+                Some(id),
+                "c.id",
+            ),
+            RiskScope::Due => (
+                format!(
+                    "i.id IN (SELECT x.id FROM invitations x WHERE x.risk_due_at <= $1 ORDER BY x.risk_due_at LIMIT {limit})"
+                ),
+                None,
+                "i.risk_due_at",
+            ),
+            RiskScope::Everyone => (
+                format!(
+                    "i.id IN (SELECT x.id FROM invitations x WHERE x.candidate_id > $1 ORDER BY x.candidate_id LIMIT {limit})"
+                ),
+                None,
+                "c.id",
+            ),
         };
         let select = facts_select().replacen(" FROM invitations i", &format!("{FOLLOW_UP_COLUMNS} FROM invitations i"), 1);
-        let limit = limit.clamp(1, i64::MAX);
-        let sql = format!("{select}{FOLLOW_UP_JOINS} WHERE {filter} ORDER BY {order} LIMIT {limit}");
+        let sql = format!("{select}{FOLLOW_UP_JOINS} WHERE {filter} ORDER BY {order}");
         let mut query = sqlx::query(&sql);
         query = match (scope, id) {
             (RiskScope::Candidate(_), Some(id)) => query.bind(id),

@@ -25,6 +25,8 @@ CREATE INDEX invitations_campaign_activity ON invitations (campaign_id, last_act
 CREATE INDEX invitations_campaign_state_activity ON invitations (campaign_id, state, last_activity_at, id);
 -- Counting a campaign's expired invitations reads this index only.
 CREATE INDEX invitations_campaign_state_window ON invitations (campaign_id, state, window_ends_at);
+-- Both serve what this one did; every confirmation paid for keeping it.
+DROP INDEX invitations_campaign_state;
 
 -- The call list, kept with each assessment: why to phone the candidate (empty: no need), and
 -- the order HR phone in (effective level, then percent, then the window's end).
