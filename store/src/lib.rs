@@ -98,6 +98,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's writers, queued in turn (see [`Store::begin_write`]).
     writers: Arc<Mutex<()>>,
+    /// Held by every clone: background tasks stop once it is gone.
+    alive: Arc<()>,
 }
 
 /// A transaction that writes: on SQLite it holds the one write lock from its first statement,
@@ -152,6 +154,10 @@ impl Store {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            // No commit copies the log back into the file itself (every
+                            // thousand pages, one writer would pay for it): a background task
+                            // does, see `checkpoint_in_background`.
+                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
                             Ok(())
                         })
                     })
@@ -162,7 +168,30 @@ impl Store {
                 AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?
             }
         };
-        Ok(Store { pool, backend, writers: Arc::new(Mutex::new(())) })
+        let store = Store { pool, backend, writers: Arc::new(Mutex::new(())), alive: Arc::new(()) };
+        if backend == Backend::Sqlite {
+            store.checkpoint_in_background();
+        }
+        Ok(store)
+    }
+
+    /// Copies SQLite's write-ahead log back into the database file every second, beside the
+    /// writers rather than inside one of their commits (`PASSIVE`: it waits for no one and
+    /// no one waits for it). Ends once the last handle on this store is dropped.
+    fn checkpoint_in_background(&self) {
+        let pool = self.pool.clone();
+        let alive = Arc::downgrade(&self.alive);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if alive.upgrade().is_none() || pool.is_closed() {
+                    break;
+                }
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                    tracing::warn!(error = %e, "checkpoint of the SQLite log failed; the next one retries");
+                }
+            }
+        });
     }
 
     /// Begins a transaction that will write. SQLite has one write lock per file: transactions
