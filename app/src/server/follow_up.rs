@@ -16,8 +16,8 @@ use turnout_domain::feedback::{survey_open, Feedback, FeedbackError, ProblemArea
 use turnout_domain::risk::{features, train, RiskLevel, RiskModel, RiskThresholds, TrainError, TrainOptions};
 use turnout_domain::{InvitationState, TimeZone};
 use turnout_store::{
-    percent, CallCursor, Campaign, FeedbackRecord, FollowUpRow, HrRole, HrUser, Rating, RiskScope, RiskSettings, Store,
-    StoredAssessment, StoredReason,
+    CallCursor, Campaign, FeedbackRecord, FollowUpRow, HrRole, HrUser, Rating, RiskScope, RiskSettings, Store, StoredAssessment,
+    StoredReason,
 };
 
 /// Candidates rated per transaction: short, so a confirmation never waits long behind a
@@ -98,7 +98,7 @@ fn badge(row: &FollowUpRow, model: &RiskModel, locale: Locale, now: DateTime<Utc
             assessed_at: now,
         }
     });
-    stored_badge(&stored, row.risk_override.as_ref().map(|o| o.level), locale)
+    super::risk::badge(&stored, row.risk_override.as_ref().map(|o| o.level), locale)
 }
 
 fn override_view(row: &FollowUpRow, zone: TimeZone, locale: Locale) -> Option<OverrideView> {
@@ -154,26 +154,11 @@ pub async fn call_list(after: Option<String>, locale: Locale) -> Result<CallList
                 state: e.state,
                 slot: e.slot_starts_at.map(|s| format::instant(s, campaign.time_zone, locale)),
                 why: e.reasons.iter().map(|r| f.call_reason(*r).to_string()).collect(),
-                risk: stored_badge(&e.assessment, e.risk_override, locale),
+                risk: super::risk::badge(&e.assessment, e.risk_override, locale),
             })
         })
         .collect();
     Ok(CallListPage { viewer: viewer(&user), editable: editable(&user), total, after, next, rows })
-}
-
-/// The badge of a stored rating under HR's override, if any.
-pub(crate) fn stored_badge(a: &StoredAssessment, risk_override: Option<RiskLevel>, locale: Locale) -> RiskBadge {
-    RiskBadge {
-        level: risk_override.unwrap_or(a.level).as_str().to_string(),
-        percent: percent(a.probability),
-        model_level: risk_override.map(|_| a.level.as_str().to_string()),
-        // A low rating needs no explanation; listing its small contributions is noise.
-        reasons: if a.level == RiskLevel::Low {
-            Vec::new()
-        } else {
-            a.reasons.iter().map(|r| if locale == Locale::En { &r.en } else { &r.zh }.clone()).collect()
-        },
-    }
 }
 
 /// The campaign of a candidate the user may see (others look missing).

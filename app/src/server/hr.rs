@@ -120,5 +120,5 @@ pub async fn status_page(
 /// The rating HR see: the stored assessment under HR's override if any (none for a candidate
 /// invited since the risk worker last ran).
 fn risk_badge(r: &CandidateStatus, locale: Locale) -> Option<RiskBadge> {
-    r.risk.as_ref().map(|a| super::follow_up::stored_badge(a, r.risk_override, locale))
+    r.risk.as_ref().map(|a| super::risk::badge(a, r.risk_override, locale))
 }

@@ -9,6 +9,7 @@ pub mod format;
 pub mod guide;
 pub mod hr;
 pub mod notices;
+pub(crate) mod risk;
 
 use crate::error::AppError;
 use crate::i18n::{Locale, LANG_COOKIE};
