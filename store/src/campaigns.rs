@@ -76,19 +76,6 @@ impl Store {
         slot_from_row(&row)
     }
 
-    /// A campaign's slots that lie wholly inside `window`, in time order.
-    pub async fn slots_in_window(&self, campaign_id: i64, window: &InvitationWindow) -> Result<Vec<Slot>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {SLOT_COLUMNS} FROM slots WHERE campaign_id = $1 AND starts_at >= $2 AND ends_at <= $3 ORDER BY starts_at, id"
-        ))
-        .bind(campaign_id)
-        .bind(ts(window.starts_at))
-        .bind(ts(window.ends_at))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(slot_from_row).collect()
-    }
-
     /// Creates a candidate and their invitation (window from `window`, link hashed as
     /// `token_hash`) and records the issue as a signal, in one transaction.
     pub async fn invite_candidate(
