@@ -197,7 +197,7 @@ pub(crate) async fn load_campaign(conn: &mut AnyConnection, id: i64) -> Result<C
     campaign_from_row(&row)
 }
 
-/// Appends one signal inside the caller's transaction.
+/// Appends one signal inside the caller's transaction, and makes the candidate's rating due.
 pub(crate) async fn insert_signal(
     conn: &mut AnyConnection,
     candidate_id: i64,
@@ -207,6 +207,34 @@ pub(crate) async fn insert_signal(
     at: DateTime<Utc>,
     payload: &serde_json::Value,
 ) -> Result<()> {
+    let id = append_signal(conn, candidate_id, campaign_id, kind, source, at, payload).await?;
+    sqlx::query(&format!("UPDATE invitations SET {} WHERE candidate_id = $3", signal_due("$1", "$2")))
+        .bind(id)
+        .bind(ts(at))
+        .bind(candidate_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// What an `UPDATE invitations` sets when signal `id` arrived at `at` (placeholders): anything
+/// new makes the candidate's rating due now.
+pub(crate) fn signal_due(id: &str, at: &str) -> String {
+    format!("last_signal_id = {id}, risk_due_at = {at}")
+}
+
+/// Appends one signal inside the caller's transaction and returns its id; the caller's own
+/// update of the invitation sets [`signal_due`] (one statement fewer on a candidate's path
+/// than [`insert_signal`]).
+pub(crate) async fn append_signal(
+    conn: &mut AnyConnection,
+    candidate_id: i64,
+    campaign_id: i64,
+    kind: SignalKind,
+    source: SignalSource,
+    at: DateTime<Utc>,
+    payload: &serde_json::Value,
+) -> Result<i64> {
     let id: i64 = sqlx::query(
         "INSERT INTO signals (candidate_id, campaign_id, kind, source, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6) \
          RETURNING id",
@@ -220,13 +248,6 @@ pub(crate) async fn insert_signal(
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
-    // Anything new makes the candidate's rating due now.
-    sqlx::query("UPDATE invitations SET last_signal_id = $1, risk_due_at = $2 WHERE candidate_id = $3")
-        .bind(id)
-        .bind(ts(at))
-        .bind(candidate_id)
-        .execute(&mut *conn)
-        .await?;
     if source == SignalSource::Candidate {
         // The candidate was seen: every notice that had reached them is now read
         // (`turnout_domain::reminder::is_read`, the one meaning of "read").
@@ -239,5 +260,5 @@ pub(crate) async fn insert_signal(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(())
+    Ok(id)
 }

@@ -11,17 +11,17 @@
 //! serialisation failure, it is run once more (see [`retry_once`]) rather than shown to the
 //! candidate as an error they did nothing to cause.
 
-use crate::campaigns::{insert_signal, load_campaign};
-use crate::records::{invitation_from_row, slot_from_row, INVITATION_COLUMNS, SLOT_COLUMNS};
-use crate::reminders::NoticeTarget;
+use crate::campaigns::{append_signal, insert_signal, load_campaign, signal_due};
+use crate::records::{invitation_from_row, INVITATION_COLUMNS};
+use crate::reminders::{plan_from_json, Cancel, NoticeTarget};
 use crate::{ts, Backend, Campaign, Invitation, Result, Store, StoreError, WriteTx};
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 use std::future::Future;
 use turnout_domain::booking::check_decline_allowed;
 use turnout_domain::{
-    plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState, SignalKind,
-    SignalSource, Slot, TokenHash,
+    plan_confirmation, BookingRefusal, ConfirmationPlan, CurrentBooking, DeclineNote, DeclineReason, InvitationState,
+    ReminderPlan, ReschedulePolicy, SignalKind, SignalSource, Slot, TimeZone, TokenHash,
 };
 
 /// The outcome of a confirmation.
@@ -59,7 +59,6 @@ impl Store {
         // Every statement is a round trip (on SQLite, a hand-over to the connection's thread and
         // back for each statement and its rows, which costs more than running it), so the
         // window's slots come with the invitation as one text value, not as rows of their own.
-        use sqlx::Row;
         let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(&format!(
             "SELECT {INVITATION_COLUMNS}, \
@@ -88,26 +87,28 @@ impl Store {
         client: &serde_json::Value,
     ) -> Result<Invitation> {
         let mut tx = self.begin_write().await?;
-        let id = lock_invitation(&mut tx, token, now).await?;
-        sqlx::query(
-            "UPDATE invitations SET state = CASE WHEN state = 'invited' THEN 'opened' ELSE state END, \
-             first_opened_at = COALESCE(first_opened_at, $1) WHERE id = $2",
-        )
+        // The visit is the write that takes the lock: activity time, state and first opening.
+        let row = sqlx::query(&format!(
+            "UPDATE invitations SET last_activity_at = $1, state = CASE WHEN state = 'invited' THEN 'opened' ELSE state END, \
+             first_opened_at = COALESCE(first_opened_at, $1) WHERE {} RETURNING id, candidate_id, campaign_id",
+            link_matches("invitations", "$2")
+        ))
         .bind(ts(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .bind(token.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::UnknownInvitation)?;
+        let (id, candidate_id, campaign_id): (i64, i64, i64) =
+            (row.try_get("id")?, row.try_get("candidate_id")?, row.try_get("campaign_id")?);
+        let kind = SignalKind::InvitationOpened;
+        let signal = append_signal(&mut tx, candidate_id, campaign_id, kind, SignalSource::Candidate, now, client).await?;
+        sqlx::query(&format!("UPDATE invitations SET {} WHERE id = $3", signal_due("$1", "$2")))
+            .bind(signal)
+            .bind(ts(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let inv = load_invitation(&mut tx, id).await?;
-        insert_signal(
-            &mut tx,
-            inv.candidate_id,
-            inv.campaign_id,
-            SignalKind::InvitationOpened,
-            SignalSource::Candidate,
-            now,
-            client,
-        )
-        .await?;
         tx.commit().await?;
         Ok(inv)
     }
@@ -124,16 +125,15 @@ impl Store {
     async fn try_confirm_slot(&self, token: &TokenHash, slot_id: i64, now: DateTime<Utc>) -> Result<Confirmation> {
         let mut tx = self.begin_write().await?;
         let id = lock_invitation(&mut tx, token, now).await?;
-        let inv = load_invitation(&mut tx, id).await?;
-        let campaign = load_campaign(&mut tx, inv.campaign_id).await?;
-        let slot = match load_slot(&mut tx, slot_id).await? {
-            Some(s) => s,
-            None => return refuse(tx, &inv, BookingRefusal::UnknownSlot, slot_id, now).await,
+        let booking = load_booking(&mut tx, id, slot_id).await?;
+        let inv = &booking.invitation;
+        let Some(slot) = booking.slot else {
+            return refuse(tx, inv, BookingRefusal::UnknownSlot, slot_id, now).await;
         };
-        let current = current_booking(&mut tx, &inv).await?;
-        let plan = match plan_confirmation(inv.state, &inv.window, campaign.id, current, &slot, campaign.policy, now) {
+        let current = booking.current;
+        let plan = match plan_confirmation(inv.state, &inv.window, inv.campaign_id, current, &slot, booking.policy, now) {
             Ok(plan) => plan,
-            Err(refusal) => return refuse(tx, &inv, refusal, slot_id, now).await,
+            Err(refusal) => return refuse(tx, inv, refusal, slot_id, now).await,
         };
         if plan == ConfirmationPlan::AlreadyBooked {
             tx.commit().await?;
@@ -147,7 +147,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if taken.rows_affected() == 0 {
-            return refuse(tx, &inv, BookingRefusal::SlotFull, slot_id, now).await;
+            return refuse(tx, inv, BookingRefusal::SlotFull, slot_id, now).await;
         }
         let (state, kind, changes) = match plan {
             ConfirmationPlan::Move { from_slot } => {
@@ -162,27 +162,33 @@ impl Store {
             .bind(ts(now))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE invitations SET state = $1, slot_id = $2, reschedules = reschedules + $3 WHERE id = $4")
-            .bind(state.as_str())
-            .bind(slot_id)
-            .bind(changes)
-            .bind(inv.id)
-            .execute(&mut *tx)
-            .await?;
         let payload = serde_json::json!({
             "slot_id": slot_id,
             "starts_at": slot.starts_at.to_rfc3339(),
             "from_slot": current.map(|c| c.slot_id),
             "hours_before_start": (slot.starts_at - now).num_hours(),
         });
-        insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, kind, SignalSource::Candidate, now, &payload).await?;
+        let signal =
+            append_signal(&mut tx, inv.candidate_id, inv.campaign_id, kind, SignalSource::Candidate, now, &payload).await?;
+        sqlx::query(&format!(
+            "UPDATE invitations SET state = $1, slot_id = $2, reschedules = reschedules + $3, {} WHERE id = $6",
+            signal_due("$4", "$5")
+        ))
+        .bind(state.as_str())
+        .bind(slot_id)
+        .bind(changes)
+        .bind(signal)
+        .bind(ts(now))
+        .bind(inv.id)
+        .execute(&mut *tx)
+        .await?;
         let target = NoticeTarget {
             invitation_id: inv.id,
             candidate_id: inv.candidate_id,
             campaign_id: inv.campaign_id,
             slot_id: Some(slot_id),
         };
-        crate::reminders::plan_slot(&mut tx, &target, slot.starts_at, now).await?;
+        crate::reminders::plan_slot(&mut tx, &target, slot.starts_at, (&booking.reminders, booking.zone), now).await?;
         tx.commit().await?;
         Ok(Confirmation { slot_id, plan })
     }
@@ -216,7 +222,7 @@ impl Store {
         });
         insert_signal(&mut tx, inv.candidate_id, inv.campaign_id, SignalKind::Declined, SignalSource::Candidate, now, &payload)
             .await?;
-        crate::reminders::cancel_notices(&mut tx, inv.id, None, "declined", now).await?;
+        crate::reminders::cancel_notices(&mut tx, inv.id, Cancel::All("declined"), now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -313,7 +319,6 @@ fn slots_from_list(campaign_id: i64, list: Option<&str>) -> Result<Vec<Slot>> {
 
 /// Takes the invitation's lock by writing its activity time; returns its id.
 pub(crate) async fn lock_invitation(conn: &mut AnyConnection, token: &TokenHash, now: DateTime<Utc>) -> Result<i64> {
-    use sqlx::Row;
     let row = sqlx::query(&format!(
         "UPDATE invitations SET last_activity_at = $1 WHERE {} RETURNING id",
         link_matches("invitations", "$2")
@@ -336,16 +341,82 @@ pub(crate) async fn load_invitation(conn: &mut AnyConnection, id: i64) -> Result
     invitation_from_row(&row)
 }
 
-async fn load_slot(conn: &mut AnyConnection, id: i64) -> Result<Option<Slot>> {
-    let row = sqlx::query(&format!("SELECT {SLOT_COLUMNS} FROM slots WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
-    row.as_ref().map(slot_from_row).transpose()
+/// What a confirmation decides on, read in one statement once the invitation is locked.
+struct Booking {
+    invitation: Invitation,
+    /// The slot asked for, if it exists.
+    slot: Option<Slot>,
+    /// The booking held before this request, if any.
+    current: Option<CurrentBooking>,
+    /// The campaign's rescheduling policy.
+    policy: ReschedulePolicy,
+    /// The campaign's zone and reminder plan, for the notices before the slot.
+    zone: TimeZone,
+    reminders: ReminderPlan,
+}
+
+/// Reads invitation `id`, the slot asked for, the slot held and the campaign's settings.
+async fn load_booking(conn: &mut AnyConnection, id: i64, slot_id: i64) -> Result<Booking> {
+    use crate::{from_ts, records::corrupt};
+    let row = sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS}, cp.time_zone AS campaign_zone, cp.max_reschedules, cp.reschedule_cutoff_hours, \
+         rp.plan AS reminder_plan, held.starts_at AS held_starts_at, t.id AS t_id, t.campaign_id AS t_campaign_id, \
+         t.starts_at AS t_starts_at, t.ends_at AS t_ends_at, t.capacity AS t_capacity, t.booked AS t_booked \
+         FROM invitations i JOIN candidates c ON c.id = i.candidate_id JOIN campaigns cp ON cp.id = i.campaign_id \
+         LEFT JOIN reminder_plans rp ON rp.campaign_id = i.campaign_id LEFT JOIN slots held ON held.id = i.slot_id \
+         LEFT JOIN slots t ON t.id = $2 WHERE i.id = $1"
+    ))
+    .bind(id)
+    .bind(slot_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let invitation = invitation_from_row(&row)?;
+    let current = match invitation.slot_id {
+        None => None,
+        Some(held) => {
+            let starts: Option<i64> = row.try_get("held_starts_at")?;
+            Some(CurrentBooking {
+                slot_id: held,
+                slot_starts_at: from_ts(starts.ok_or(StoreError::NotFound("booked slot"))?)?,
+                changes_so_far: invitation.reschedules,
+            })
+        }
+    };
+    let slot = match row.try_get::<Option<i64>, _>("t_id")? {
+        None => None,
+        Some(id) => Some(Slot {
+            id,
+            campaign_id: row.try_get("t_campaign_id")?,
+            starts_at: from_ts(row.try_get("t_starts_at")?)?,
+            ends_at: from_ts(row.try_get("t_ends_at")?)?,
+            capacity: turnout_domain::Capacity::new(row.try_get("t_capacity")?).map_err(corrupt)?,
+            booked: u32::try_from(row.try_get::<i64, _>("t_booked")?).map_err(corrupt)?,
+        }),
+    };
+    Ok(Booking {
+        slot,
+        current,
+        policy: ReschedulePolicy::new(row.try_get("max_reschedules")?, row.try_get("reschedule_cutoff_hours")?)
+            .map_err(corrupt)?,
+        zone: row.try_get::<String, _>("campaign_zone")?.parse().map_err(corrupt)?,
+        reminders: plan_from_json(row.try_get::<Option<String>, _>("reminder_plan")?.as_deref())?,
+        invitation,
+    })
 }
 
 /// The booking the invitation holds before this request, if any.
 async fn current_booking(conn: &mut AnyConnection, inv: &Invitation) -> Result<Option<CurrentBooking>> {
     let Some(held) = inv.slot_id else { return Ok(None) };
-    let slot = load_slot(conn, held).await?.ok_or(StoreError::NotFound("booked slot"))?;
-    Ok(Some(CurrentBooking { slot_id: held, slot_starts_at: slot.starts_at, changes_so_far: inv.reschedules }))
+    let row = sqlx::query("SELECT starts_at FROM slots WHERE id = $1")
+        .bind(held)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound("booked slot"))?;
+    Ok(Some(CurrentBooking {
+        slot_id: held,
+        slot_starts_at: crate::from_ts(row.try_get("starts_at")?)?,
+        changes_so_far: inv.reschedules,
+    }))
 }
 
 async fn release_booking(

@@ -591,11 +591,15 @@ pub(crate) async fn load_plan(conn: &mut AnyConnection, campaign_id: i64) -> Res
         .bind(campaign_id)
         .fetch_optional(&mut *conn)
         .await?;
-    match row {
+    plan_from_json(row.map(|r| r.try_get::<String, _>("plan")).transpose()?.as_deref())
+}
+
+/// A plan as stored (`reminder_plans.plan`): the defaults when the campaign has none.
+pub(crate) fn plan_from_json(json: Option<&str>) -> Result<ReminderPlan> {
+    match json {
         None => Ok(ReminderPlan::default()),
-        Some(row) => {
-            let json: String = row.try_get("plan")?;
-            let plan: ReminderPlan = serde_json::from_str(&json).map_err(corrupt)?;
+        Some(json) => {
+            let plan: ReminderPlan = serde_json::from_str(json).map_err(corrupt)?;
             plan.validated().map_err(corrupt)
         }
     }
@@ -621,46 +625,65 @@ pub(crate) async fn plan_invitation(
 
 /// Plans the notices before a booked slot, first cancelling the unsent ones about an earlier
 /// slot (after a reschedule they follow the new time) and what is left of the invitation's
-/// (a candidate who has confirmed needs no more invitations, nor their follow-up).
+/// (a candidate who has confirmed needs no more invitations, nor their follow-up). The caller
+/// has the campaign's plan and zone at hand: it read them with the booking.
 pub(crate) async fn plan_slot(
     conn: &mut AnyConnection,
     target: &NoticeTarget,
     slot_starts_at: DateTime<Utc>,
+    (plan, zone): (&ReminderPlan, TimeZone),
     now: DateTime<Utc>,
 ) -> Result<()> {
-    cancel_notices(conn, target.invitation_id, Some(&["invitation"]), "confirmed", now).await?;
-    cancel_notices(conn, target.invitation_id, Some(&["detailed", "short", "countdown"]), "rescheduled", now).await?;
-    let plan = load_plan(conn, target.campaign_id).await?;
-    let zone = campaign_zone(conn, target.campaign_id).await?;
+    let scope = Cancel::Kinds(&[
+        ("invitation", "confirmed"),
+        ("detailed", "rescheduled"),
+        ("short", "rescheduled"),
+        ("countdown", "rescheduled"),
+    ]);
+    cancel_notices(conn, target.invitation_id, scope, now).await?;
     let planned = plan.slot_notices(slot_starts_at, now, zone);
-    insert_planned(conn, target, &plan, &planned, slot_starts_at, zone, now).await
+    insert_planned(conn, target, plan, &planned, slot_starts_at, zone, now).await
 }
 
-/// Cancels an invitation's unsent messages: all of them (`kinds` is `None`: a decline), or
-/// those of the given notice kinds, with their follow-ups.
+/// Which of an invitation's unsent messages to cancel, and the reason recorded on each.
+pub(crate) enum Cancel<'a> {
+    /// All of them, for one reason (a decline).
+    All(&'a str),
+    /// Those of these notice kinds and their follow-ups, each kind with its reason.
+    Kinds(&'a [(&'a str, &'a str)]),
+}
+
+/// Cancels an invitation's unsent messages (see [`Cancel`]), and the notices left with nothing
+/// to send.
 pub(crate) async fn cancel_notices(
     conn: &mut AnyConnection,
     invitation_id: i64,
-    kinds: Option<&[&str]>,
-    reason: &str,
+    scope: Cancel<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    // The kinds are Turnout's own constants, never input.
-    let scope = match kinds {
-        Some(kinds) => {
-            let list = kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
-            format!(
-                "AND notice_id IN (SELECT n.id FROM notices n LEFT JOIN notices p ON p.id = n.parent_id \
-                 WHERE n.invitation_id = $3 AND (n.kind IN ({list}) OR p.kind IN ({list})))"
+    // The kinds and reasons are Turnout's own constants, never input. A follow-up counts as
+    // the kind of the notice it follows.
+    let (reason, scope) = match scope {
+        Cancel::All(reason) => (format!("'{reason}'"), String::new()),
+        Cancel::Kinds(kinds) => {
+            let list = kinds.iter().map(|(k, _)| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+            let cases = kinds.iter().map(|(k, r)| format!("WHEN '{k}' THEN '{r}'")).collect::<String>();
+            (
+                format!(
+                    "(SELECT CASE COALESCE(p.kind, n.kind) {cases} END FROM notices n LEFT JOIN notices p ON p.id = n.parent_id \
+                     WHERE n.id = outbox.notice_id)"
+                ),
+                format!(
+                    "AND notice_id IN (SELECT n.id FROM notices n LEFT JOIN notices p ON p.id = n.parent_id \
+                     WHERE n.invitation_id = $2 AND COALESCE(p.kind, n.kind) IN ({list}))"
+                ),
             )
         }
-        None => String::new(),
     };
     sqlx::query(&format!(
-        "UPDATE outbox SET status = 'cancelled', last_error = $1, updated_at = $2 \
-         WHERE invitation_id = $3 AND status = 'pending' {scope}"
+        "UPDATE outbox SET status = 'cancelled', last_error = {reason}, updated_at = $1 \
+         WHERE invitation_id = $2 AND status = 'pending' {scope}"
     ))
-    .bind(reason)
     .bind(ts(now))
     .bind(invitation_id)
     .execute(&mut *conn)
@@ -690,7 +713,8 @@ pub(crate) async fn revoke_links(conn: &mut AnyConnection, candidate_id: i64, no
 }
 
 /// Writes planned notices (one notice per kind, one message per channel) and, for kinds that
-/// have one, the follow-up SMS due when the notice would count as unread.
+/// have one, the follow-up SMS due when the notice would count as unread. Three statements
+/// whatever the plan: the notices, their follow-ups, then every message.
 async fn insert_planned(
     conn: &mut AnyConnection,
     target: &NoticeTarget,
@@ -706,68 +730,116 @@ async fn insert_planned(
             kinds.push(p.notice);
         }
     }
-    for kind in kinds {
-        let messages: Vec<&PlannedNotice> = planned.iter().filter(|p| p.notice == kind).collect();
-        let notice_id = insert_notice(conn, target, kind, None, now).await?;
-        for m in &messages {
-            insert_message(conn, target, notice_id, m.channel, m.due_at, now).await?;
+    if kinds.is_empty() {
+        return Ok(());
+    }
+    let notices: HashMap<String, i64> = insert_notices(conn, target, &kinds.iter().map(|&k| (k, None)).collect::<Vec<_>>(), now)
+        .await?
+        .into_iter()
+        .map(|(id, kind, _)| (kind, id))
+        .collect();
+    let notice_of =
+        |kind: NoticeKind| notices.get(kind.as_str()).copied().ok_or_else(|| corrupt(format!("notice {kind:?} not written")));
+    let mut messages: Vec<(i64, Channel, DateTime<Utc>)> = Vec::new();
+    let mut follow_ups: Vec<(i64, DateTime<Utc>)> = Vec::new();
+    for &kind in &kinds {
+        let notice_id = notice_of(kind)?;
+        let mut first_due: Option<DateTime<Utc>> = None;
+        for m in planned.iter().filter(|p| p.notice == kind) {
+            messages.push((notice_id, m.channel, m.due_at));
+            first_due = Some(first_due.map_or(m.due_at, |d| d.min(m.due_at)));
         }
-        let first_due = messages.iter().map(|m| m.due_at).min().unwrap_or(now);
-        if let Some(at) = plan.follow_up_at(kind, first_due, deadline, zone) {
-            let follow_up = insert_notice(conn, target, NoticeKind::FollowUp, Some(notice_id), now).await?;
-            insert_message(conn, target, follow_up, Channel::Sms, at, now).await?;
+        if let Some(at) = plan.follow_up_at(kind, first_due.unwrap_or(now), deadline, zone) {
+            follow_ups.push((notice_id, at));
         }
     }
-    Ok(())
+    if !follow_ups.is_empty() {
+        let parents: Vec<(NoticeKind, Option<i64>)> = follow_ups.iter().map(|&(p, _)| (NoticeKind::FollowUp, Some(p))).collect();
+        let written: HashMap<i64, i64> = insert_notices(conn, target, &parents, now)
+            .await?
+            .into_iter()
+            .filter_map(|(id, _, parent)| Some((parent?, id)))
+            .collect();
+        for (parent, at) in follow_ups {
+            let id = written.get(&parent).copied().ok_or_else(|| corrupt("follow-up notice not written"))?;
+            messages.push((id, Channel::Sms, at));
+        }
+    }
+    insert_messages(conn, target, &messages, now).await
 }
 
-async fn insert_notice(
+/// `($1, $2, …), ($8, $9, …)`: placeholders for `rows` rows of `columns` values each.
+fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=columns).map(|c| format!("${}", r * columns + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes notices of `target` (kind and parent each); returns each one's id, kind and parent.
+async fn insert_notices(
     conn: &mut AnyConnection,
     target: &NoticeTarget,
-    kind: NoticeKind,
-    parent: Option<i64>,
+    notices: &[(NoticeKind, Option<i64>)],
     now: DateTime<Utc>,
-) -> Result<i64> {
-    let row = sqlx::query(
-        "INSERT INTO notices (invitation_id, candidate_id, campaign_id, kind, slot_id, parent_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(target.invitation_id)
-    .bind(target.candidate_id)
-    .bind(target.campaign_id)
-    .bind(kind.as_str())
-    .bind(if kind == NoticeKind::Invitation { None } else { target.slot_id })
-    .bind(parent)
-    .bind(ts(now))
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+) -> Result<Vec<(i64, String, Option<i64>)>> {
+    let sql = format!(
+        "INSERT INTO notices (invitation_id, candidate_id, campaign_id, kind, slot_id, parent_id, created_at) VALUES {} \
+         RETURNING id, kind, parent_id",
+        value_rows(notices.len(), 7)
+    );
+    let mut query = sqlx::query(&sql);
+    for &(kind, parent) in notices {
+        query = query
+            .bind(target.invitation_id)
+            .bind(target.candidate_id)
+            .bind(target.campaign_id)
+            .bind(kind.as_str())
+            .bind(if kind == NoticeKind::Invitation { None } else { target.slot_id })
+            .bind(parent)
+            .bind(ts(now));
+    }
+    query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("kind")?, row.try_get("parent_id")?)))
+        .collect()
 }
 
-async fn insert_message(
+/// Queues messages of `target`: (notice, channel, due) each.
+async fn insert_messages(
     conn: &mut AnyConnection,
     target: &NoticeTarget,
-    notice_id: i64,
-    channel: Channel,
-    due_at: DateTime<Utc>,
+    messages: &[(i64, Channel, DateTime<Utc>)],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    // One key per (candidate, notice, channel): every attempt of this message carries it.
-    let key = format!("turnout-{}-{}-{}", target.candidate_id, notice_id, channel.as_str());
-    sqlx::query(
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO outbox (notice_id, invitation_id, candidate_id, campaign_id, channel, idempotency_key, status, due_at, \
-         next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $8, $8)",
-    )
-    .bind(notice_id)
-    .bind(target.invitation_id)
-    .bind(target.candidate_id)
-    .bind(target.campaign_id)
-    .bind(channel.as_str())
-    .bind(key)
-    .bind(ts(due_at))
-    .bind(ts(now))
-    .execute(&mut *conn)
-    .await?;
+         next_attempt_at, created_at, updated_at) VALUES {}",
+        value_rows(messages.len(), 11)
+    );
+    let mut query = sqlx::query(&sql);
+    for &(notice_id, channel, due_at) in messages {
+        // One key per (candidate, notice, channel): every attempt of this message carries it.
+        let key = format!("turnout-{}-{}-{}", target.candidate_id, notice_id, channel.as_str());
+        query = query
+            .bind(notice_id)
+            .bind(target.invitation_id)
+            .bind(target.candidate_id)
+            .bind(target.campaign_id)
+            .bind(channel.as_str())
+            .bind(key)
+            .bind(MessageStatus::Pending.as_str())
+            .bind(ts(due_at))
+            .bind(ts(due_at))
+            .bind(ts(now))
+            .bind(ts(now));
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
