@@ -267,6 +267,10 @@ impl From<turnout_store::StoreError> for AppError {
                 tracing::error!(error = %sqlx_error, "database error");
                 AppError::Unavailable
             }
+            StoreError::NotKept(why) => {
+                tracing::error!(error = %why, "a write was not kept");
+                AppError::Unavailable
+            }
             other => {
                 tracing::error!(error = %other, "storage error");
                 AppError::Internal("storage".into())

@@ -16,6 +16,7 @@ mod records;
 mod reminders;
 pub mod secret;
 mod status;
+mod writer;
 
 pub use candidate_flow::{Confirmation, Decline};
 pub use device::DeviceCheckStatus;
@@ -32,12 +33,12 @@ pub use status::{StatusCursor, StatusQuery};
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+
 use turnout_domain::BookingRefusal;
 
 /// What can go wrong in storage.
@@ -61,6 +62,9 @@ pub enum StoreError {
     /// A stored value no longer parses (a bug or a hand edit).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The database did not keep a write (its transaction failed at or before the commit).
+    #[error("the database did not keep the change: {0}")]
+    NotKept(String),
     /// The database URL is not one Turnout supports.
     #[error("unsupported database URL (use sqlite://… or postgres://…): {0}")]
     UnsupportedUrl(String),
@@ -96,37 +100,45 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite's writers, queued in turn (see [`Store::begin_write`]).
-    writers: Arc<Mutex<()>>,
+    /// SQLite's writers, in turn on a connection of their own (see [`Store::begin_write`]).
+    writers: Option<writer::Writers>,
     /// Held by every clone: background tasks stop once it is gone.
     alive: Arc<()>,
 }
 
-/// A transaction that writes: on SQLite it holds the one write lock from its first statement,
-/// taken in turn with the process's other writers.
-pub(crate) struct WriteTx {
-    tx: Transaction<'static, Any>,
-    _turn: Option<OwnedMutexGuard<()>>,
+/// A transaction that writes: on SQLite, a turn on the writers' connection, holding the one
+/// write lock from its first statement and committed with its group (see [`writer`]).
+pub(crate) enum WriteTx {
+    Sqlite(writer::Turn),
+    Postgres(Transaction<'static, Any>),
 }
 
 impl WriteTx {
-    /// Commits, then lets the next writer go.
+    /// Commits; returns once the changes are on disk.
     pub(crate) async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
+        match self {
+            WriteTx::Sqlite(turn) => turn.commit().await,
+            WriteTx::Postgres(tx) => Ok(tx.commit().await?),
+        }
     }
 }
 
 impl std::ops::Deref for WriteTx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
-        &self.tx
+        match self {
+            WriteTx::Sqlite(turn) => turn,
+            WriteTx::Postgres(tx) => tx,
+        }
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        match self {
+            WriteTx::Sqlite(turn) => turn,
+            WriteTx::Postgres(tx) => tx,
+        }
     }
 }
 
@@ -142,36 +154,31 @@ impl Store {
             Backend::Postgres => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = match backend {
+        let (pool, writers) = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))
                     // An embedded file cannot drop a connection: pinging it before each use
                     // only costs a hand-over to its thread (9% of the invitation page's time).
                     .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            // Per-connection settings; journal_mode=WAL is kept by the file itself.
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = FULL").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA busy_timeout = 30000").await?;
-                            // No commit copies the log back into the file itself (every
-                            // thousand pages, one writer would pay for it): a background task
-                            // does, see `checkpoint_in_background`.
-                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
+                    .after_connect(|conn, _meta| Box::pin(async move { sqlite_settings(conn).await }))
+                    .connect_with(options.clone())
+                    .await?;
+                let mut writer = AnyConnection::connect_with(&options).await?;
+                sqlite_settings(&mut writer).await?;
+                (pool, Some(writer::Writers::new(writer)))
             }
             Backend::Postgres => {
-                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?;
+                (pool, None)
             }
         };
-        let store = Store { pool, backend, writers: Arc::new(Mutex::new(())), alive: Arc::new(()) };
+        let store = Store { pool, backend, writers, alive: Arc::new(()) };
         if backend == Backend::Sqlite {
             store.checkpoint_in_background();
         }
@@ -201,16 +208,15 @@ impl Store {
     /// that begin by reading and then write would meet it in SQLite's busy handler, which
     /// sleeps and retries (tens of milliseconds a time, refused outright when a snapshot went
     /// stale). Instead, writers take turns here, first come first served, and each begins
-    /// `IMMEDIATE`, holding the lock from its first statement. PostgreSQL locks rows, so its
+    /// `IMMEDIATE`, holding the lock from its first statement. They all write through one
+    /// connection of their own, so the pages a write reads are in its cache from the write
+    /// before (a connection whose file another connection changed must read them again), and
+    /// those that queue up commit together (see [`writer`]). PostgreSQL locks rows, so its
     /// writers go straight in.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
-        match self.backend {
-            Backend::Sqlite => {
-                let turn = self.writers.clone().lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx { tx, _turn: Some(turn) })
-            }
-            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _turn: None }),
+        match &self.writers {
+            Some(writers) => Ok(WriteTx::Sqlite(writers.begin().await?)),
+            None => Ok(WriteTx::Postgres(self.pool.begin().await?)),
         }
     }
 
@@ -234,10 +240,32 @@ impl Store {
         Ok(())
     }
 
-    /// Closes every connection (waits for those in use).
+    /// Commits the writers' open group and closes every reading connection (waits for those
+    /// in use); the writers' connection closes with the last handle on the store.
     pub async fn close(&self) {
+        if let Some(writers) = &self.writers {
+            writers.flush().await;
+        }
         self.pool.close().await;
     }
+}
+
+/// Every SQLite connection's settings; journal_mode=WAL is kept by the file itself.
+async fn sqlite_settings(conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    conn.execute("PRAGMA busy_timeout = 30000").await?;
+    // No commit copies the log back into the file itself (every thousand pages, one writer
+    // would pay for it): a background task does, see `checkpoint_in_background`.
+    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+    // Pages are read through a memory map of the file, not a read call and a copy each
+    // (256 MiB of address space, not of memory).
+    conn.execute("PRAGMA mmap_size = 268435456").await?;
+    // Savepoints and statements that may need undoing keep the pages they change in memory,
+    // not in a temporary file written for each (see `writer`).
+    conn.execute("PRAGMA temp_store = MEMORY").await?;
+    Ok(())
 }
 
 /// Adds `mode=rwc` so a missing file is created, and creates the file's folder.
