@@ -235,3 +235,120 @@ impl std::ops::DerefMut for Turn {
         &mut self.writing.conn
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Connection, Row};
+    use std::collections::BTreeSet;
+
+    /// A fresh SQLite file with a table `t (x)`, and the writers on it.
+    async fn writers(name: &str) -> (Writers, std::path::PathBuf) {
+        sqlx::any::install_default_drivers();
+        let path = std::env::temp_dir().join(format!("turnout-writer-{}-{name}.db", std::process::id()));
+        for suffix in ["", "-wal", "-shm"] {
+            std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+        }
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut conn = AnyConnection::connect(&url).await.expect("connect");
+        conn.execute("PRAGMA journal_mode = WAL").await.expect("wal");
+        conn.execute("CREATE TABLE t (x INTEGER NOT NULL)").await.expect("table");
+        (Writers::new(conn), path)
+    }
+
+    async fn rows(path: &std::path::Path) -> BTreeSet<i64> {
+        let mut conn = AnyConnection::connect(&format!("sqlite://{}", path.display())).await.expect("reader");
+        let rows = sqlx::query("SELECT x FROM t").fetch_all(&mut conn).await.expect("rows");
+        rows.iter().map(|r| r.try_get::<i64, _>("x").expect("x")).collect()
+    }
+
+    async fn insert(turn: &mut Turn, x: i64) {
+        sqlx::query("INSERT INTO t (x) VALUES ($1)").bind(x).execute(&mut **turn).await.expect("insert");
+    }
+
+    /// Waits until `n` writers queue for the connection.
+    async fn queued(writers: &Writers, n: usize) {
+        while writers.waiting.load(Ordering::SeqCst) < n {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_stops_half_way_is_undone_alone() {
+        let (writers, path) = writers("abandoned").await;
+        let mut first = writers.begin().await.expect("first");
+        let next = tokio::spawn({
+            let writers = writers.clone();
+            async move {
+                let mut turn = writers.begin().await.expect("second");
+                insert(&mut turn, 2).await;
+                // Goes away without committing.
+            }
+        });
+        queued(&writers, 1).await;
+        insert(&mut first, 1).await;
+        // The second writer is waiting, so the first hands the transaction on and waits for
+        // its commit: the second's part must be undone and the first's kept.
+        first.commit().await.expect("the first writer's part is kept");
+        next.await.expect("second task");
+        assert_eq!(rows(&path).await, BTreeSet::from([1]));
+    }
+
+    #[tokio::test]
+    async fn a_lost_transaction_is_reported_to_every_member() {
+        let (writers, path) = writers("lost").await;
+        let mut first = writers.begin().await.expect("first");
+        let next = tokio::spawn({
+            let writers = writers.clone();
+            async move {
+                let mut turn = writers.begin().await.expect("second");
+                // The transaction ends under the writers' feet (as when the disk fails).
+                turn.execute("ROLLBACK").await.expect("rollback");
+            }
+        });
+        queued(&writers, 1).await;
+        insert(&mut first, 1).await;
+        let kept = first.commit().await;
+        assert!(matches!(kept, Err(StoreError::NotKept(_))), "{kept:?}");
+        next.await.expect("second task");
+        assert!(rows(&path).await.is_empty());
+        // The connection goes on: the next writer starts a transaction of its own.
+        let mut again = writers.begin().await.expect("again");
+        insert(&mut again, 3).await;
+        again.commit().await.expect("kept");
+        assert_eq!(rows(&path).await, BTreeSet::from([3]));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn exactly_the_writers_told_kept_are_kept_whoever_goes_away() {
+        let (writers, path) = writers("stress").await;
+        let tasks: Vec<_> = (0..300i64)
+            .map(|x| {
+                let writers = writers.clone();
+                tokio::spawn(async move {
+                    // Some stop waiting for their turn, some stop half-way, the rest commit.
+                    let patience =
+                        if x % 5 == 1 { Duration::from_micros((x * 37 % 2000) as u64) } else { Duration::from_secs(30) };
+                    let Ok(turn) = tokio::time::timeout(patience, writers.begin()).await else {
+                        return None;
+                    };
+                    let mut turn = turn.expect("begin");
+                    insert(&mut turn, x).await;
+                    if x % 7 == 3 {
+                        return None;
+                    }
+                    turn.commit().await.expect("kept");
+                    Some(x)
+                })
+            })
+            .collect();
+        let mut kept = BTreeSet::new();
+        for task in tasks {
+            kept.extend(
+                tokio::time::timeout(Duration::from_secs(30), task).await.expect("no writer waits forever").expect("task"),
+            );
+        }
+        assert!(kept.len() > 150, "most writers committed: {}", kept.len());
+        assert_eq!(rows(&path).await, kept);
+    }
+}
