@@ -3,10 +3,12 @@
 
 use crate::campaigns::insert_signal;
 use crate::records::corrupt;
-use crate::{from_ts, ts, Result, Store, StoreError};
+use crate::{from_ts, ts, Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 use turnout_domain::call::{CallOutcome, InterviewOutcome};
 use turnout_domain::risk::{
     CalibrationBin, CandidateFacts, DeviceCheckFact, RiskLevel, RiskModel, RiskThresholds, TrainedModel, DEFAULT_MODEL_VERSION,
@@ -153,112 +155,197 @@ impl FollowUpRow {
     }
 }
 
-/// Earlier interviews of the same person (matched by normalised e-mail or phone, never by name)
-/// with the given outcome.
-fn history_count(outcome: InterviewOutcome) -> String {
-    // Each way of matching is its own indexed lookup: an OR across the two columns made
-    // PostgreSQL read every recorded outcome for each candidate.
-    format!(
-        "(SELECT COUNT(*) FROM invitations oi WHERE oi.outcome = '{}' AND oi.issued_at < i.issued_at \
-         AND oi.candidate_id IN (SELECT o.id FROM candidates o WHERE o.email_norm = c.email_norm AND o.id <> c.id \
-         UNION SELECT o.id FROM candidates o WHERE o.phone_norm = c.phone_norm AND o.id <> c.id))",
-        outcome.as_str()
-    )
+// A batch's rows come back as one JSON text per statement (see `Store::json_rows`): sqlx's
+// SQLite driver copies every value of a result row from SQLite's thread to ours under SQLite's
+// memory lock, and for a batch of a thousand candidates by thirty columns that copying took
+// longer than the query itself.
+
+/// A batch's own columns, in [`BatchRow`]'s order: the invitation, the candidate, the booking
+/// held, the stored rating and HR's override, each found by key. `{probability}` is the stored
+/// probability as exact text (see [`Store::exact_real`]). What is counted over other tables
+/// comes after, see [`Counted`].
+const BATCH_COLUMNS: &str = "c.id, i.campaign_id, c.full_name, c.email, c.phone, c.email_norm, c.phone_norm, \
+     i.issued_at, i.first_opened_at, i.window_ends_at, i.state, i.reschedules, i.guide_progress, i.decline_reason, \
+     i.outcome, s.starts_at, i.device_check_verdict, i.device_check_failed, i.device_checked_at, b.booked_at, \
+     i.last_signal_id, {probability}, ra.level, ra.reasons, ra.model_version, ra.assessed_at, \
+     ro.level, ro.note, ro.created_at, hu.display_name";
+
+const BATCH_FROM: &str = "FROM invitations i JOIN candidates c ON c.id = i.candidate_id \
+     LEFT JOIN slots s ON s.id = i.slot_id LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
+     LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id \
+     LEFT JOIN hr_users hu ON hu.id = ro.hr_user_id";
+
+/// One row of a batch, as [`BATCH_COLUMNS`] lists it.
+#[derive(Debug, Deserialize)]
+struct BatchRow {
+    candidate_id: i64,
+    campaign_id: i64,
+    full_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    email_norm: Option<String>,
+    phone_norm: Option<String>,
+    issued_at: i64,
+    first_opened_at: Option<i64>,
+    window_ends_at: i64,
+    state: String,
+    reschedules: i64,
+    guide_progress: String,
+    decline_reason: Option<String>,
+    outcome: Option<String>,
+    starts_at: Option<i64>,
+    device_check_verdict: Option<String>,
+    device_check_failed: String,
+    device_checked_at: Option<i64>,
+    booked_at: Option<i64>,
+    signal_id: i64,
+    ra_probability: Option<String>,
+    ra_level: Option<String>,
+    ra_reasons: Option<String>,
+    ra_model_version: Option<i64>,
+    ra_assessed_at: Option<i64>,
+    ro_level: Option<String>,
+    ro_note: Option<String>,
+    ro_at: Option<i64>,
+    ro_by: Option<String>,
 }
 
-/// Notices handed to a provider on at least one channel.
-const NOTICES_SENT: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.first_sent_at IS NOT NULL)";
-/// Notices read ([`turnout_domain::reminder::is_read`]; `read_at` is kept by `insert_signal`).
-const NOTICES_READ: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.read_at IS NOT NULL)";
-/// Notices whose unread follow-up time passed with no read since.
-const UNREAD_OPEN: &str =
-    "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.unread_at IS NOT NULL AND n.read_at IS NULL)";
-/// Notices that reached nobody: every channel settled as skipped or failed.
-pub(crate) const UNDELIVERED: &str = "(SELECT COUNT(*) FROM notices n WHERE n.candidate_id = c.id AND n.first_sent_at IS NULL \
-     AND EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id) \
-     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id AND o.status NOT IN ('skipped', 'failed')))";
+/// Each candidate's notices, counted in one pass over their index entries: handed to a
+/// provider on at least one channel; read ([`turnout_domain::reminder::is_read`], `read_at` is
+/// kept by `insert_signal`); unread past their follow-up time with no read since; and reaching
+/// nobody (every channel settled as skipped or failed).
+const NOTICE_COUNTS: &str = "SELECT n.candidate_id, \
+     SUM(CASE WHEN n.first_sent_at IS NOT NULL THEN 1 ELSE 0 END) AS sent, \
+     SUM(CASE WHEN n.read_at IS NOT NULL THEN 1 ELSE 0 END) AS was_read, \
+     SUM(CASE WHEN n.unread_at IS NOT NULL AND n.read_at IS NULL THEN 1 ELSE 0 END) AS unread_open, \
+     SUM(CASE WHEN n.first_sent_at IS NULL AND EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id) \
+     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = n.id AND o.status NOT IN ('skipped', 'failed')) \
+     THEN 1 ELSE 0 END) AS undelivered \
+     FROM notices n WHERE n.candidate_id IN {ids} GROUP BY n.candidate_id";
 
-fn facts_select() -> String {
-    format!(
-        "SELECT c.id AS candidate_id, i.campaign_id, c.full_name, c.email, c.phone, i.issued_at, i.first_opened_at, \
-         i.window_ends_at, i.state, i.reschedules, i.guide_progress, i.decline_reason, i.outcome, s.starts_at, \
-         i.device_check_verdict, i.device_check_failed, i.device_checked_at, \
-         b.booked_at, i.last_signal_id AS signal_id, {} AS past_attended, {} AS past_no_shows, {NOTICES_SENT} AS notices_sent, \
-         {NOTICES_READ} AS notices_read, {UNREAD_OPEN} AS unread_open, {UNDELIVERED} AS undelivered \
-         FROM invitations i JOIN candidates c ON c.id = i.candidate_id LEFT JOIN slots s ON s.id = i.slot_id \
-         LEFT JOIN bookings b ON b.invitation_id = i.id AND b.released_at IS NULL \
-         LEFT JOIN risk_assessments ra ON ra.candidate_id = c.id",
-        history_count(InterviewOutcome::Attended),
-        history_count(InterviewOutcome::NoShow),
-    )
+/// Recorded outcomes of everyone sharing a normalised e-mail or phone with the batch (never a
+/// name), each with the key it was found by. Each way of matching is its own lookup, read from
+/// two indexes alone: an OR across the two columns made PostgreSQL read every recorded outcome.
+const SHARED_CONTACT_OUTCOMES: &str = "SELECT o.id, o.email_norm, NULL AS phone_norm, oi.outcome, oi.issued_at \
+     FROM candidates o JOIN invitations oi ON oi.candidate_id = o.id \
+     WHERE o.email_norm IN {emails} AND oi.outcome IS NOT NULL \
+     UNION ALL SELECT o.id, NULL, o.phone_norm, oi.outcome, oi.issued_at \
+     FROM candidates o JOIN invitations oi ON oi.candidate_id = o.id \
+     WHERE o.phone_norm IN {phones} AND oi.outcome IS NOT NULL";
+
+/// A row of [`SHARED_CONTACT_OUTCOMES`]: candidate, the e-mail or phone they were found by,
+/// their outcome and when they were invited.
+type SharedContactOutcome = (i64, Option<String>, Option<String>, String, i64);
+
+/// When HR last reached each candidate by phone.
+const LAST_REACHED: &str = "SELECT k.candidate_id, MAX(k.called_at) AS last_reached_at FROM calls k \
+     WHERE k.candidate_id IN {ids} AND k.reached GROUP BY k.candidate_id";
+
+/// Candidates whose counted facts one round of grouped queries loads: as many as a rating batch.
+const COUNTED_CHUNK: usize = 1000;
+
+/// What a batch row needs besides its own columns, counted over other tables.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counted {
+    notices_sent: u32,
+    notices_read: u32,
+    unread_open: bool,
+    undelivered: bool,
+    past_attended: u32,
+    past_no_shows: u32,
+    last_reached_at: Option<i64>,
 }
 
-fn count(row: &AnyRow, column: &str) -> Result<u32> {
-    u32::try_from(row.try_get::<i64, _>(column)?).map_err(corrupt)
+/// The rows a statement of [`Store::packed`] or [`Store::batch_sql`] read, parsed.
+fn unpack<T: serde::de::DeserializeOwned>(row: AnyRow) -> Result<Vec<T>> {
+    let packed: Option<String> = row.try_get("packed")?;
+    serde_json::from_str(packed.as_deref().unwrap_or("[]")).map_err(corrupt)
 }
 
-fn facts_from_row(row: &AnyRow, now: DateTime<Utc>) -> Result<CandidateFacts> {
-    let opt_time =
-        |column: &str| -> Result<Option<DateTime<Utc>>> { row.try_get::<Option<i64>, _>(column)?.map(from_ts).transpose() };
-    let reason: Option<String> = row.try_get("decline_reason")?;
+fn count(n: i64) -> Result<u32> {
+    u32::try_from(n).map_err(corrupt)
+}
+
+fn time(t: Option<i64>) -> Result<Option<DateTime<Utc>>> {
+    t.map(from_ts).transpose()
+}
+
+/// A candidate's facts as of `now`, from their batch row and what was counted for them.
+fn facts_of(row: &BatchRow, counted: &Counted, now: DateTime<Utc>) -> Result<CandidateFacts> {
     Ok(CandidateFacts {
         now,
-        invited_at: from_ts(row.try_get("issued_at")?)?,
-        first_opened_at: opt_time("first_opened_at")?,
-        window_ends_at: from_ts(row.try_get("window_ends_at")?)?,
-        state: row.try_get::<String, _>("state")?.parse().map_err(corrupt)?,
-        confirmed_at: opt_time("booked_at")?,
-        slot_starts_at: opt_time("starts_at")?,
-        reschedules: count(row, "reschedules")?,
-        reminders_sent: count(row, "notices_sent")?,
-        reminders_read: count(row, "notices_read")?,
+        invited_at: from_ts(row.issued_at)?,
+        first_opened_at: time(row.first_opened_at)?,
+        window_ends_at: from_ts(row.window_ends_at)?,
+        state: row.state.parse().map_err(corrupt)?,
+        confirmed_at: time(row.booked_at)?,
+        slot_starts_at: time(row.starts_at)?,
+        reschedules: count(row.reschedules)?,
+        reminders_sent: counted.notices_sent,
+        reminders_read: counted.notices_read,
         device_check: crate::device::device_check_status(
-            row.try_get("device_check_verdict")?,
-            &row.try_get::<String, _>("device_check_failed")?,
-            row.try_get("device_checked_at")?,
+            row.device_check_verdict.clone(),
+            &row.device_check_failed,
+            row.device_checked_at,
         )?
         .map_or(DeviceCheckFact::NotRun, |d| turnout_domain::device::fact_of(d.verdict, d.failed_items.len())),
-        guide: row.try_get::<String, _>("guide_progress")?.parse().map_err(corrupt)?,
-        decline_reason: reason.map(|r| r.parse()).transpose().map_err(corrupt)?,
-        past_attended: count(row, "past_attended")?,
-        past_no_shows: count(row, "past_no_shows")?,
+        guide: row.guide_progress.parse().map_err(corrupt)?,
+        decline_reason: row.decline_reason.as_ref().map(|r| r.parse()).transpose().map_err(corrupt)?,
+        past_attended: counted.past_attended,
+        past_no_shows: counted.past_no_shows,
     })
 }
 
-fn outcome_from_row(row: &AnyRow) -> Result<Option<InterviewOutcome>> {
-    row.try_get::<Option<String>, _>("outcome")?.map(|o| o.parse()).transpose().map_err(corrupt)
+fn outcome_of(row: &BatchRow) -> Result<Option<InterviewOutcome>> {
+    row.outcome.as_ref().map(|o| o.parse()).transpose().map_err(corrupt)
 }
 
-pub(crate) fn assessment_from_row(row: &AnyRow) -> Result<Option<StoredAssessment>> {
-    let Some(probability) = row.try_get::<Option<f64>, _>("ra_probability")? else { return Ok(None) };
-    let reasons: Vec<serde_json::Value> = serde_json::from_str(&row.try_get::<String, _>("ra_reasons")?).map_err(corrupt)?;
+/// A stored assessment from its columns (`None` when the candidate was never assessed).
+fn stored_assessment(
+    probability: Option<f64>,
+    level: Option<&str>,
+    reasons: Option<&str>,
+    model_version: Option<i64>,
+    assessed_at: Option<i64>,
+) -> Result<Option<StoredAssessment>> {
+    let Some(probability) = probability else { return Ok(None) };
+    let missing = || corrupt("assessment without all its columns");
+    let reasons: Vec<serde_json::Value> = serde_json::from_str(reasons.ok_or_else(missing)?).map_err(corrupt)?;
     let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|s| s.as_str()).unwrap_or_default().to_string();
     Ok(Some(StoredAssessment {
         probability,
-        level: row.try_get::<String, _>("ra_level")?.parse().map_err(corrupt)?,
+        level: level.ok_or_else(missing)?.parse().map_err(corrupt)?,
         reasons: reasons.iter().map(|r| StoredReason { id: text(r, "id"), zh: text(r, "zh"), en: text(r, "en") }).collect(),
-        model_version: u32::try_from(row.try_get::<i64, _>("ra_model_version")?).map_err(corrupt)?,
-        assessed_at: from_ts(row.try_get("ra_assessed_at")?)?,
+        model_version: u32::try_from(model_version.ok_or_else(missing)?).map_err(corrupt)?,
+        assessed_at: from_ts(assessed_at.ok_or_else(missing)?)?,
     }))
 }
 
-fn override_from_row(row: &AnyRow) -> Result<Option<RiskOverride>> {
-    let Some(level) = row.try_get::<Option<String>, _>("ro_level")? else { return Ok(None) };
+pub(crate) fn assessment_from_row(row: &AnyRow) -> Result<Option<StoredAssessment>> {
+    stored_assessment(
+        row.try_get("ra_probability")?,
+        row.try_get::<Option<String>, _>("ra_level")?.as_deref(),
+        row.try_get::<Option<String>, _>("ra_reasons")?.as_deref(),
+        row.try_get("ra_model_version")?,
+        row.try_get("ra_assessed_at")?,
+    )
+}
+
+fn assessment_of(row: &BatchRow) -> Result<Option<StoredAssessment>> {
+    let probability = row.ra_probability.as_deref().map(str::parse::<f64>).transpose().map_err(corrupt)?;
+    stored_assessment(probability, row.ra_level.as_deref(), row.ra_reasons.as_deref(), row.ra_model_version, row.ra_assessed_at)
+}
+
+fn override_of(row: &BatchRow) -> Result<Option<RiskOverride>> {
+    let Some(level) = &row.ro_level else { return Ok(None) };
+    let missing = || corrupt("override without all its columns");
     Ok(Some(RiskOverride {
         level: level.parse().map_err(corrupt)?,
-        note: row.try_get("ro_note")?,
-        by: row.try_get("ro_by")?,
-        at: from_ts(row.try_get("ro_at")?)?,
+        note: row.ro_note.clone().ok_or_else(missing)?,
+        by: row.ro_by.clone().ok_or_else(missing)?,
+        at: from_ts(row.ro_at.ok_or_else(missing)?)?,
     }))
 }
-
-const FOLLOW_UP_COLUMNS: &str = ", ra.probability AS ra_probability, ra.level AS ra_level, ra.reasons AS ra_reasons, \
-     ra.model_version AS ra_model_version, ra.assessed_at AS ra_assessed_at, ro.level AS ro_level, ro.note AS ro_note, \
-     ro.created_at AS ro_at, hu.display_name AS ro_by, \
-     (SELECT MAX(k.called_at) FROM calls k WHERE k.candidate_id = c.id AND k.reached) AS last_reached_at";
-
-const FOLLOW_UP_JOINS: &str =
-    " LEFT JOIN risk_overrides ro ON ro.candidate_id = c.id LEFT JOIN hr_users hu ON hu.id = ro.hr_user_id";
 
 impl Store {
     /// Thresholds and the model in use (the defaults until HR change them).
@@ -377,13 +464,15 @@ impl Store {
     /// Past interviews with a recorded outcome, each with the facts as they stood when the
     /// interview began (or the window closed), for training.
     pub async fn training_examples(&self) -> Result<Vec<(CandidateFacts, bool)>> {
-        let sql = format!("{} WHERE i.outcome IS NOT NULL ORDER BY c.id", facts_select());
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let sql = self.batch_sql("i.outcome IS NOT NULL", "c.id");
+        let rows: Vec<BatchRow> = unpack(sqlx::query(&sql).fetch_one(&self.pool).await?)?;
+        let counted = self.counted(&rows).await?;
         rows.iter()
-            .map(|row| {
-                let mut facts = facts_from_row(row, DateTime::<Utc>::MIN_UTC)?;
+            .zip(&counted)
+            .map(|(row, counted)| {
+                let mut facts = facts_of(row, counted, DateTime::<Utc>::MIN_UTC)?;
                 facts.now = facts.slot_starts_at.unwrap_or(facts.window_ends_at);
-                Ok((facts, outcome_from_row(row)? == Some(InterviewOutcome::NoShow)))
+                Ok((facts, outcome_of(row)? == Some(InterviewOutcome::NoShow)))
             })
             .collect()
     }
@@ -561,36 +650,170 @@ impl Store {
                 "c.id",
             ),
         };
-        let select = facts_select().replacen(" FROM invitations i", &format!("{FOLLOW_UP_COLUMNS} FROM invitations i"), 1);
-        let sql = format!("{select}{FOLLOW_UP_JOINS} WHERE {filter} ORDER BY {order}");
-        let mut query = sqlx::query(&sql);
-        query = match (scope, id) {
+        let sql = self.batch_sql(&filter, order);
+        let query = sqlx::query(&sql);
+        let query = match (scope, id) {
             (RiskScope::Candidate(_), Some(id)) => query.bind(id),
             (RiskScope::Campaign(_), Some(id)) => query.bind(id).bind(after),
             (RiskScope::Due, _) => query.bind(ts(now)),
             _ => query.bind(after),
         };
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                let facts = facts_from_row(row, now)?;
+        let rows: Vec<BatchRow> = unpack(query.fetch_one(&self.pool).await?)?;
+        // Counted after the rows are read: a signal in between makes the counts newer than the
+        // row's `signal_id`, and a rating from them is then stored but not taken as current.
+        let counted = self.counted(&rows).await?;
+        rows.into_iter()
+            .zip(&counted)
+            .map(|(row, counted)| {
                 Ok(FollowUpRow {
-                    candidate_id: row.try_get("candidate_id")?,
-                    campaign_id: row.try_get("campaign_id")?,
-                    full_name: row.try_get("full_name")?,
-                    phone: row.try_get("phone")?,
-                    email: row.try_get("email")?,
-                    facts,
-                    assessment: assessment_from_row(row)?,
-                    risk_override: override_from_row(row)?,
-                    last_reached_at: row.try_get::<Option<i64>, _>("last_reached_at")?.map(from_ts).transpose()?,
-                    unread_notice: row.try_get::<i64, _>("unread_open")? > 0,
-                    unreachable: facts.reminders_sent == 0 && row.try_get::<i64, _>("undelivered")? > 0,
-                    outcome: outcome_from_row(row)?,
-                    signal_id: row.try_get("signal_id")?,
+                    facts: facts_of(&row, counted, now)?,
+                    assessment: assessment_of(&row)?,
+                    risk_override: override_of(&row)?,
+                    last_reached_at: time(counted.last_reached_at)?,
+                    unread_notice: counted.unread_open,
+                    unreachable: counted.notices_sent == 0 && counted.undelivered,
+                    outcome: outcome_of(&row)?,
+                    signal_id: row.signal_id,
+                    candidate_id: row.candidate_id,
+                    campaign_id: row.campaign_id,
+                    full_name: row.full_name,
+                    phone: row.phone,
+                    email: row.email,
                 })
             })
             .collect()
+    }
+
+    /// The statement that reads the batch rows `filter` selects, in `order`, as one JSON text.
+    fn batch_sql(&self, filter: &str, order: &str) -> String {
+        let columns = BATCH_COLUMNS.replace("{probability}", &self.exact_real("ra.probability"));
+        format!("SELECT {} AS packed {BATCH_FROM} WHERE {filter}", self.json_rows(&columns, order))
+    }
+
+    /// The counted facts of `rows`, in their order: a grouped query per table for each chunk of
+    /// them, every lookup by index, joined here.
+    async fn counted(&self, rows: &[BatchRow]) -> Result<Vec<Counted>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(COUNTED_CHUNK) {
+            out.extend(self.counted_chunk(chunk).await?);
+        }
+        Ok(out)
+    }
+
+    async fn counted_chunk(&self, rows: &[BatchRow]) -> Result<Vec<Counted>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::json!(rows.iter().map(|r| r.candidate_id).collect::<Vec<_>>()).to_string();
+        let mut counted: HashMap<i64, Counted> = HashMap::with_capacity(rows.len());
+        let sql = self.packed("candidate_id, sent, was_read, unread_open, undelivered", NOTICE_COUNTS);
+        let notices: Vec<(i64, i64, i64, i64, i64)> = unpack(sqlx::query(&sql).bind(&ids).fetch_one(&self.pool).await?)?;
+        for (candidate_id, sent, read, unread_open, undelivered) in notices {
+            let c = counted.entry(candidate_id).or_default();
+            c.notices_sent = count(sent)?;
+            c.notices_read = count(read)?;
+            c.unread_open = unread_open > 0;
+            c.undelivered = undelivered > 0;
+        }
+        let sql = self.packed("candidate_id, last_reached_at", LAST_REACHED);
+        let calls: Vec<(i64, i64)> = unpack(sqlx::query(&sql).bind(&ids).fetch_one(&self.pool).await?)?;
+        for (candidate_id, last_reached_at) in calls {
+            counted.entry(candidate_id).or_default().last_reached_at = Some(last_reached_at);
+        }
+        self.count_history(rows, &mut counted).await?;
+        Ok(rows.iter().map(|r| counted.get(&r.candidate_id).copied().unwrap_or_default()).collect())
+    }
+
+    /// Earlier interviews of the same people, by outcome: everyone else sharing a normalised
+    /// e-mail or phone whose invitation came before theirs.
+    async fn count_history(&self, rows: &[BatchRow], counted: &mut HashMap<i64, Counted>) -> Result<()> {
+        let emails: Vec<&str> = rows.iter().filter_map(|r| r.email_norm.as_deref()).collect();
+        let phones: Vec<&str> = rows.iter().filter_map(|r| r.phone_norm.as_deref()).collect();
+        if emails.is_empty() && phones.is_empty() {
+            return Ok(());
+        }
+        let (emails, phones) = (serde_json::json!(emails).to_string(), serde_json::json!(phones).to_string());
+        let sql = self.packed("id, email_norm, phone_norm, outcome, issued_at", SHARED_CONTACT_OUTCOMES);
+        let found: Vec<SharedContactOutcome> =
+            unpack(sqlx::query(&sql).bind(&emails).bind(&phones).fetch_one(&self.pool).await?)?;
+        if found.is_empty() {
+            return Ok(());
+        }
+        // Each earlier interview once, under each key it was found by.
+        let mut interviews: HashMap<i64, (i64, InterviewOutcome)> = HashMap::new();
+        let (mut by_email, mut by_phone): (HashMap<String, Vec<i64>>, HashMap<String, Vec<i64>>) = Default::default();
+        for (id, email, phone, outcome, issued_at) in found {
+            interviews.insert(id, (issued_at, outcome.parse().map_err(corrupt)?));
+            if let Some(email) = email {
+                by_email.entry(email).or_default().push(id);
+            }
+            if let Some(phone) = phone {
+                by_phone.entry(phone).or_default().push(id);
+            }
+        }
+        let same = |map: &HashMap<String, Vec<i64>>, key: &Option<String>| -> Vec<i64> {
+            key.as_ref().and_then(|key| map.get(key)).cloned().unwrap_or_default()
+        };
+        for r in rows {
+            let mut others = same(&by_email, &r.email_norm);
+            others.extend(same(&by_phone, &r.phone_norm));
+            others.sort_unstable();
+            others.dedup();
+            for other in others.into_iter().filter(|o| *o != r.candidate_id) {
+                let Some((issued_at, outcome)) = interviews.get(&other) else { continue };
+                if *issued_at < r.issued_at {
+                    let c = counted.entry(r.candidate_id).or_default();
+                    match outcome {
+                        InterviewOutcome::Attended => c.past_attended += 1,
+                        InterviewOutcome::NoShow => c.past_no_shows += 1,
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `sql` (with `{ids}`, `{emails}` and `{phones}` at `$1`, `$1` and `$2`) reading its rows'
+    /// `columns` (each named in its select list) as one JSON text.
+    fn packed(&self, columns: &str, sql: &str) -> String {
+        let sql = sql.replace("{ids}", &self.id_list("$1")).replace("{emails}", &self.text_list("$1"));
+        let sql = sql.replace("{phones}", &self.text_list("$2"));
+        let columns: Vec<String> = columns.split(", ").map(|c| format!("t.{c}")).collect();
+        format!("SELECT {} AS packed FROM ({sql}) t", self.json_rows(&columns.join(", "), &columns[0]))
+    }
+
+    /// The aggregate that turns the rows of `columns` into one JSON array of arrays, in `order`,
+    /// as text (`[]` for no rows). Numbers, texts and nulls come through as they are, except a
+    /// SQLite real, which JSON writes to 15 digits: see [`Store::exact_real`].
+    fn json_rows(&self, columns: &str, order: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("json_group_array(json_array({columns}) ORDER BY {order})"),
+            Backend::Postgres => format!("COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')::text"),
+        }
+    }
+
+    /// A real `column` as text that reads back as the same number (`NULL` stays `NULL`).
+    fn exact_real(&self, column: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("CASE WHEN {column} IS NULL THEN NULL ELSE printf('%!.17g', {column}) END"),
+            Backend::Postgres => format!("{column}::text"),
+        }
+    }
+
+    /// `(…)`: the ids of a JSON array bound at `param`, as a subquery each database unpacks itself.
+    fn id_list(&self, param: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("(SELECT value FROM json_each({param}))"),
+            Backend::Postgres => format!("(SELECT jsonb_array_elements_text({param}::jsonb)::bigint)"),
+        }
+    }
+
+    /// `(…)`: the texts of a JSON array bound at `param`.
+    fn text_list(&self, param: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("(SELECT value FROM json_each({param}))"),
+            Backend::Postgres => format!("(SELECT jsonb_array_elements_text({param}::jsonb))"),
+        }
     }
 
     /// Fills the normalised e-mail and phone of candidates stored before they were kept.
