@@ -107,6 +107,61 @@ fn reasons_json(a: &RiskAssessment) -> serde_json::Value {
     )
 }
 
+/// Ratings written per transaction: on SQLite each holds the one write lock for a few
+/// milliseconds, and a confirmation queued behind it waits for no more than one of them.
+const WRITE_CHUNK: usize = 250;
+
+/// `rows` rows of `width` parameters: `(?, ?), (?, ?)` on SQLite, whose statements look up a
+/// `$n` by walking every name before it (quadratic in a chunk's thousands), and `($1, $2), ($3,
+/// $4)` on PostgreSQL, `typed` as numbers where nothing else tells their type.
+fn placeholders(backend: Backend, rows: usize, width: usize, typed: bool) -> String {
+    let each = |k: usize| match (backend, typed) {
+        (Backend::Sqlite, _) => "?".to_string(),
+        (Backend::Postgres, false) => format!("${k}"),
+        (Backend::Postgres, true) => format!("CAST(${k} AS BIGINT)"),
+    };
+    (0..rows)
+        .map(|r| format!("({})", (1..=width).map(|c| each(r * width + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A rating's stored columns, as bound: what the statements of [`Store::save_ratings`] write.
+struct RatingRow {
+    candidate_id: i64,
+    campaign_id: i64,
+    model_version: i64,
+    probability: f64,
+    level: &'static str,
+    reasons: String,
+    signal_id: i64,
+    call_reasons: String,
+    call_level: i64,
+    call_percent: i64,
+    window_ends_at: i64,
+    next_review: Option<i64>,
+}
+
+impl RatingRow {
+    fn of(r: &Rating) -> RatingRow {
+        let a = &r.assessment;
+        RatingRow {
+            candidate_id: r.candidate_id,
+            campaign_id: r.campaign_id,
+            model_version: i64::from(a.model_version),
+            probability: a.probability,
+            level: a.level.as_str(),
+            reasons: reasons_json(a).to_string(),
+            signal_id: r.signal_id,
+            call_reasons: r.call_reasons.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","),
+            call_level: level_rank(r.call_level),
+            call_percent: i64::from(percent(a.probability)),
+            window_ends_at: ts(r.window_ends_at),
+            next_review: r.next_review.map(ts),
+        }
+    }
+}
+
 /// The candidate is on today's list as of now: not settled, interview not started. The stored
 /// reasons were right when rated; this keeps the list right between a due moment and the
 /// rating that follows it.
@@ -114,80 +169,74 @@ const STILL_CALLABLE: &str = "i.state <> 'declined' AND (i.state IN ('confirmed'
      AND (s.starts_at IS NULL OR s.starts_at > $1)";
 
 impl Store {
-    /// Stores ratings in one short transaction: each candidate's assessment and call-list entry
-    /// replace the previous ones, and their next review is set unless a newer signal arrived
-    /// while they were being rated (then they stay due). The rows travel as one JSON array per
-    /// statement, which each database unpacks itself.
+    /// Stores ratings, a few hundred to a transaction: each candidate's assessment and
+    /// call-list entry replace the previous ones, and their next review is set unless a newer
+    /// signal arrived while they were being rated (then they stay due). Rows whose stored values
+    /// would not change are left as they are (`assessed_at` is when they last changed).
     pub async fn save_ratings(&self, ratings: &[Rating], now: DateTime<Utc>) -> Result<()> {
-        if ratings.is_empty() {
-            return Ok(());
-        }
-        let rows = serde_json::Value::Array(
-            ratings
-                .iter()
-                .map(|r| {
-                    let a = &r.assessment;
-                    serde_json::json!([
-                        r.candidate_id,
-                        r.campaign_id,
-                        a.model_version,
-                        a.probability,
-                        a.level.as_str(),
-                        reasons_json(a).to_string(),
-                        r.signal_id,
-                        r.call_reasons.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","),
-                        level_rank(r.call_level),
-                        percent(a.probability),
-                        ts(r.window_ends_at),
-                        r.next_review.map(ts),
-                    ])
-                })
-                .collect(),
-        )
-        .to_string();
-        let (assessments, reviews) = match self.backend() {
-            Backend::Sqlite => (
+        // Everything is prepared before the first transaction begins: inside, only writes. The
+        // rows travel as bound values (a JSON array unpacked by the database cost a third more).
+        let mut rows: Vec<RatingRow> = ratings.iter().map(RatingRow::of).collect();
+        rows.sort_by_key(|r| r.candidate_id);
+        for chunk in rows.chunks(WRITE_CHUNK) {
+            let upsert = format!(
                 "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
-                 assessed_at, signal_id, call_reasons, call_level, call_percent, window_ends_at) \
-                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
-                 json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), $2, \
-                 json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), \
-                 json_extract(value, '$[9]'), json_extract(value, '$[10]') FROM json_each($1) WHERE true",
-                "UPDATE invitations SET risk_due_at = json_extract(j.value, '$[11]') FROM json_each($1) AS j \
-                 WHERE invitations.candidate_id = json_extract(j.value, '$[0]') \
-                 AND invitations.last_signal_id = json_extract(j.value, '$[6]')",
-            ),
-            Backend::Postgres => (
-                "INSERT INTO risk_assessments (candidate_id, campaign_id, model_version, probability, level, reasons, \
-                 assessed_at, signal_id, call_reasons, call_level, call_percent, window_ends_at) \
-                 SELECT (e->>0)::bigint, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::double precision, e->>4, e->>5, \
-                 $2, (e->>6)::bigint, e->>7, (e->>8)::integer, (e->>9)::integer, (e->>10)::bigint \
-                 FROM jsonb_array_elements($1::jsonb) AS e",
-                "UPDATE invitations SET risk_due_at = (e->>11)::bigint FROM jsonb_array_elements($1::jsonb) AS e \
-                 WHERE invitations.candidate_id = (e->>0)::bigint AND invitations.last_signal_id = (e->>6)::bigint",
-            ),
-        };
-        let upsert = format!(
-            "{assessments} ON CONFLICT (candidate_id) DO UPDATE SET model_version = excluded.model_version, \
-             probability = excluded.probability, level = excluded.level, reasons = excluded.reasons, \
-             assessed_at = excluded.assessed_at, signal_id = excluded.signal_id, call_reasons = excluded.call_reasons, \
-             call_level = excluded.call_level, call_percent = excluded.call_percent, window_ends_at = excluded.window_ends_at"
-        );
-        let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
-            // Two raters (the worker of each instance, or a full refresh) lock the same
-            // invitations in one order, so they wait for each other instead of deadlocking.
-            sqlx::query(
-                "SELECT id FROM invitations WHERE candidate_id IN \
-                 (SELECT (e->>0)::bigint FROM jsonb_array_elements($1::jsonb) AS e) ORDER BY candidate_id FOR NO KEY UPDATE",
-            )
-            .bind(&rows)
-            .execute(&mut *tx)
-            .await?;
+                 signal_id, call_reasons, call_level, call_percent, window_ends_at, assessed_at) VALUES {} \
+                 ON CONFLICT (candidate_id) DO UPDATE SET campaign_id = excluded.campaign_id, \
+                 model_version = excluded.model_version, probability = excluded.probability, level = excluded.level, \
+                 reasons = excluded.reasons, assessed_at = excluded.assessed_at, signal_id = excluded.signal_id, \
+                 call_reasons = excluded.call_reasons, call_level = excluded.call_level, \
+                 call_percent = excluded.call_percent, window_ends_at = excluded.window_ends_at \
+                 WHERE (risk_assessments.campaign_id, risk_assessments.model_version, risk_assessments.probability, \
+                 risk_assessments.level, risk_assessments.reasons, risk_assessments.signal_id, \
+                 risk_assessments.call_reasons, risk_assessments.call_level, risk_assessments.call_percent, \
+                 risk_assessments.window_ends_at) <> (excluded.campaign_id, excluded.model_version, \
+                 excluded.probability, excluded.level, excluded.reasons, excluded.signal_id, excluded.call_reasons, \
+                 excluded.call_level, excluded.call_percent, excluded.window_ends_at)",
+                // Every stored column is NOT NULL, so a plain row comparison tells a change.
+                placeholders(self.backend(), chunk.len(), 12, false)
+            );
+            let mut upsert_query = sqlx::query(&upsert);
+            for r in chunk {
+                upsert_query = upsert_query
+                    .bind(r.candidate_id)
+                    .bind(r.campaign_id)
+                    .bind(r.model_version)
+                    .bind(r.probability)
+                    .bind(r.level)
+                    .bind(r.reasons.as_str())
+                    .bind(r.signal_id)
+                    .bind(r.call_reasons.as_str())
+                    .bind(r.call_level)
+                    .bind(r.call_percent)
+                    .bind(r.window_ends_at)
+                    .bind(ts(now));
+            }
+            let reviews = format!(
+                "WITH r (candidate_id, signal_id, due) AS (VALUES {}) UPDATE invitations SET risk_due_at = r.due FROM r \
+                 WHERE invitations.candidate_id = r.candidate_id AND invitations.last_signal_id = r.signal_id \
+                 AND invitations.risk_due_at IS DISTINCT FROM r.due",
+                // Untyped on SQLite: a cast there makes it read every invitation instead.
+                placeholders(self.backend(), chunk.len(), 3, true)
+            );
+            let mut reviews_query = sqlx::query(&reviews);
+            for r in chunk {
+                reviews_query = reviews_query.bind(r.candidate_id).bind(r.signal_id).bind(r.next_review);
+            }
+            let mut tx = self.begin_write().await?;
+            if self.backend() == Backend::Postgres {
+                // Two raters (the worker of each instance, or a full refresh) lock the same
+                // invitations in one order, so they wait for each other instead of deadlocking.
+                let lock = format!(
+                    "SELECT id FROM invitations WHERE candidate_id IN ({}) ORDER BY candidate_id FOR NO KEY UPDATE",
+                    chunk.iter().map(|r| r.candidate_id.to_string()).collect::<Vec<_>>().join(", ")
+                );
+                sqlx::query(&lock).execute(&mut *tx).await?;
+            }
+            upsert_query.execute(&mut *tx).await?;
+            reviews_query.execute(&mut *tx).await?;
+            tx.commit().await?;
         }
-        sqlx::query(&upsert).bind(&rows).bind(ts(now)).execute(&mut *tx).await?;
-        sqlx::query(reviews).bind(&rows).execute(&mut *tx).await?;
-        tx.commit().await?;
         Ok(())
     }
 
