@@ -20,35 +20,49 @@ use turnout_store::{
     StoredReason,
 };
 
-/// Candidates rated per transaction: short, so a confirmation never waits long behind a
-/// refresh, and large enough that a season's full refresh stays a matter of seconds.
+/// Candidates loaded and rated per batch: large enough that a season's full refresh stays
+/// within a second per 100,000. The store writes each batch in shorter transactions, so a
+/// confirmation never waits long behind a refresh.
 pub const RATING_BATCH: i64 = 1000;
 
-/// Rates the candidates in `scope` with the model in use, a batch per transaction, and stores
-/// each rating with its call-list entry and next review. Returns how many were rated.
+/// Rates the candidates in `scope` with the model in use, a batch at a time, and stores each
+/// rating with its call-list entry and next review. Returns how many were rated.
 pub async fn refresh(store: &Store, scope: RiskScope, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let (mut after, mut rated) = (0, 0);
-    let mut model_and_zones = None;
+    let mut rows = store.follow_up_batch(scope, 0, RATING_BATCH, now).await?;
+    if rows.is_empty() {
+        // An idle server's check costs one indexed read.
+        return Ok(0);
+    }
+    let zones: HashMap<i64, TimeZone> = store.campaigns(None).await?.iter().map(|c| (c.id, c.time_zone)).collect();
+    let model = store.active_risk_model().await?;
+    // Batches in candidate order are known ahead, so the next is read while this one is
+    // written; a due batch is only known once the one before has left the scope.
+    let ahead = matches!(scope, RiskScope::Everyone | RiskScope::Campaign(_));
+    let mut rated = 0;
     loop {
-        let rows = store.follow_up_batch(scope, after, RATING_BATCH, now).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.candidate_id;
-        // Loaded once there is something to rate: an idle server's check costs one indexed read.
-        if model_and_zones.is_none() {
-            let zones: HashMap<i64, TimeZone> = store.campaigns(None).await?.iter().map(|c| (c.id, c.time_zone)).collect();
-            model_and_zones = Some((store.active_risk_model().await?, zones));
-        }
-        let Some((model, zones)) = &model_and_zones else { break };
         let ratings = rows
             .iter()
             .map(|row| {
                 let zone = zones.get(&row.campaign_id).ok_or_else(|| AppError::Internal("campaign of a candidate".into()))?;
-                Ok(rating(row, model, *zone, now))
+                Ok(rating(row, &model, *zone, now))
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        store.save_ratings(&ratings, now).await?;
         rated += ratings.len();
+        let after = rows.last().map_or(0, |r| r.candidate_id);
         if (rows.len() as i64) < RATING_BATCH {
+            store.save_ratings(&ratings, now).await?;
+            break;
+        }
+        rows = if ahead {
+            let (saved, next) =
+                tokio::join!(store.save_ratings(&ratings, now), store.follow_up_batch(scope, after, RATING_BATCH, now));
+            saved?;
+            next?
+        } else {
+            store.save_ratings(&ratings, now).await?;
+            store.follow_up_batch(scope, after, RATING_BATCH, now).await?
+        };
+        if rows.is_empty() {
             break;
         }
     }
