@@ -167,6 +167,9 @@ impl Store {
                     .await?;
                 let mut writer = AnyConnection::connect_with(&options).await?;
                 sqlite_settings(&mut writer).await?;
+                // The writers' pages stay cached between them (the newest leaves of every
+                // table and index they append to): 64 MiB at most, instead of SQLite's 2.
+                writer.execute("PRAGMA cache_size = -65536").await?;
                 (pool, Some(writer::Writers::new(writer)))
             }
             Backend::Postgres => {
@@ -259,9 +262,6 @@ async fn sqlite_settings(conn: &mut AnyConnection) -> std::result::Result<(), sq
     // No commit copies the log back into the file itself (every thousand pages, one writer
     // would pay for it): a background task does, see `checkpoint_in_background`.
     conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-    // Pages are read through a memory map of the file, not a read call and a copy each
-    // (256 MiB of address space, not of memory).
-    conn.execute("PRAGMA mmap_size = 268435456").await?;
     // Savepoints and statements that may need undoing keep the pages they change in memory,
     // not in a temporary file written for each (see `writer`).
     conn.execute("PRAGMA temp_store = MEMORY").await?;
