@@ -12,7 +12,7 @@
 //! candidate as an error they did nothing to cause.
 
 use crate::campaigns::{append_signal, insert_signal, load_campaign, signal_due};
-use crate::records::{invitation_from_row, INVITATION_COLUMNS};
+use crate::records::{invitation_from_row, slot_from_columns, INVITATION_COLUMNS};
 use crate::reminders::{plan_from_json, Cancel, NoticeTarget};
 use crate::{ts, Backend, Campaign, Invitation, Result, Store, StoreError, WriteTx};
 use chrono::{DateTime, Utc};
@@ -382,17 +382,7 @@ async fn load_booking(conn: &mut AnyConnection, id: i64, slot_id: i64) -> Result
             })
         }
     };
-    let slot = match row.try_get::<Option<i64>, _>("t_id")? {
-        None => None,
-        Some(id) => Some(Slot {
-            id,
-            campaign_id: row.try_get("t_campaign_id")?,
-            starts_at: from_ts(row.try_get("t_starts_at")?)?,
-            ends_at: from_ts(row.try_get("t_ends_at")?)?,
-            capacity: turnout_domain::Capacity::new(row.try_get("t_capacity")?).map_err(corrupt)?,
-            booked: u32::try_from(row.try_get::<i64, _>("t_booked")?).map_err(corrupt)?,
-        }),
-    };
+    let slot = row.try_get::<Option<i64>, _>("t_id")?.map(|_| slot_from_columns(&row, "t_")).transpose()?;
     Ok(Booking {
         slot,
         current,

@@ -236,13 +236,20 @@ pub(crate) fn invitation_from_row(row: &AnyRow) -> Result<Invitation> {
 pub(crate) const SLOT_COLUMNS: &str = "id, campaign_id, starts_at, ends_at, capacity, booked";
 
 pub(crate) fn slot_from_row(row: &AnyRow) -> Result<Slot> {
+    slot_from_columns(row, "")
+}
+
+/// A slot read from [`SLOT_COLUMNS`] each named with `prefix` in front (`t_id`, `t_starts_at`…),
+/// for a statement that reads a slot beside other rows.
+pub(crate) fn slot_from_columns(row: &AnyRow, prefix: &str) -> Result<Slot> {
+    let column = |name: &str| format!("{prefix}{name}");
     Ok(Slot {
-        id: row.try_get("id")?,
-        campaign_id: row.try_get("campaign_id")?,
-        starts_at: from_ts(row.try_get("starts_at")?)?,
-        ends_at: from_ts(row.try_get("ends_at")?)?,
-        capacity: Capacity::new(row.try_get("capacity")?).map_err(corrupt)?,
-        booked: u32::try_from(row.try_get::<i64, _>("booked")?).map_err(corrupt)?,
+        id: row.try_get(column("id").as_str())?,
+        campaign_id: row.try_get(column("campaign_id").as_str())?,
+        starts_at: from_ts(row.try_get(column("starts_at").as_str())?)?,
+        ends_at: from_ts(row.try_get(column("ends_at").as_str())?)?,
+        capacity: Capacity::new(row.try_get(column("capacity").as_str())?).map_err(corrupt)?,
+        booked: u32::try_from(row.try_get::<i64, _>(column("booked").as_str())?).map_err(corrupt)?,
     })
 }
 
