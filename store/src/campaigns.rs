@@ -11,24 +11,26 @@ use turnout_domain::{Capacity, InvitationState, InvitationWindow, SignalKind, Si
 impl Store {
     /// Creates a campaign and returns its id.
     pub async fn create_campaign(&self, c: &NewCampaign, now: DateTime<Utc>) -> Result<i64> {
-        let row = sqlx::query(
-            "INSERT INTO campaigns (bank, position, branch, time_zone, window_days, max_reschedules, \
+        let row = self
+            .write_returning(
+                sqlx::query(
+                    "INSERT INTO campaigns (bank, position, branch, time_zone, window_days, max_reschedules, \
              reschedule_cutoff_hours, interview_url, login_notes, help_contact, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(&c.bank)
-        .bind(&c.position)
-        .bind(&c.branch)
-        .bind(c.time_zone.name())
-        .bind(i64::from(c.window_days.get()))
-        .bind(i64::from(c.policy.max_changes))
-        .bind(i64::from(c.policy.cutoff_hours))
-        .bind(&c.interview_url)
-        .bind(&c.login_notes)
-        .bind(&c.help_contact)
-        .bind(ts(now))
-        .fetch_one(&self.pool)
-        .await?;
+                )
+                .bind(&c.bank)
+                .bind(&c.position)
+                .bind(&c.branch)
+                .bind(c.time_zone.name())
+                .bind(i64::from(c.window_days.get()))
+                .bind(i64::from(c.policy.max_changes))
+                .bind(i64::from(c.policy.cutoff_hours))
+                .bind(&c.interview_url)
+                .bind(&c.login_notes)
+                .bind(&c.help_contact)
+                .bind(ts(now)),
+            )
+            .await?;
         Ok(row.try_get("id")?)
     }
 
@@ -55,14 +57,15 @@ impl Store {
         ends_at: DateTime<Utc>,
         capacity: Capacity,
     ) -> Result<i64> {
-        let row =
-            sqlx::query("INSERT INTO slots (campaign_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(campaign_id)
-                .bind(ts(starts_at))
-                .bind(ts(ends_at))
-                .bind(i64::from(capacity.get()))
-                .fetch_one(&self.pool)
-                .await?;
+        let row = self
+            .write_returning(
+                sqlx::query("INSERT INTO slots (campaign_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id")
+                    .bind(campaign_id)
+                    .bind(ts(starts_at))
+                    .bind(ts(ends_at))
+                    .bind(i64::from(capacity.get())),
+            )
+            .await?;
         Ok(row.try_get("id")?)
     }
 

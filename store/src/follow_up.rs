@@ -364,7 +364,7 @@ impl Store {
 
     /// Saves the thresholds and the model in use.
     pub async fn set_risk_settings(&self, settings: &RiskSettings, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query(
+        let upsert = sqlx::query(
             "INSERT INTO risk_settings (id, medium_threshold, high_threshold, active_version, updated_at) \
              VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET medium_threshold = excluded.medium_threshold, \
              high_threshold = excluded.high_threshold, active_version = excluded.active_version, updated_at = excluded.updated_at",
@@ -372,9 +372,8 @@ impl Store {
         .bind(settings.thresholds.medium())
         .bind(settings.thresholds.high())
         .bind(i64::from(settings.active_version))
-        .bind(ts(now))
-        .execute(&self.pool)
-        .await?;
+        .bind(ts(now));
+        self.write(upsert).await?;
         Ok(())
     }
 
@@ -825,6 +824,10 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
         for row in rows {
             let email: Option<String> = row.try_get("email")?;
             let phone: Option<String> = row.try_get("phone")?;
@@ -832,9 +835,9 @@ impl Store {
                 .bind(email.as_deref().and_then(normalize_email))
                 .bind(phone.as_deref().and_then(normalize_phone))
                 .bind(row.try_get::<i64, _>("id")?)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         }
-        Ok(())
+        tx.commit().await
     }
 }

@@ -24,11 +24,13 @@ pub enum GuideEvent {
 impl Store {
     /// Replaces a campaign's guide (Markdown; empty text means Turnout's default).
     pub async fn set_campaign_guide(&self, campaign_id: i64, guide_zh: &str, guide_en: &str) -> Result<()> {
-        let done = sqlx::query("UPDATE campaigns SET guide_zh = $1, guide_en = $2 WHERE id = $3")
-            .bind(guide_zh)
-            .bind(guide_en)
-            .bind(campaign_id)
-            .execute(&self.pool)
+        let done = self
+            .write(
+                sqlx::query("UPDATE campaigns SET guide_zh = $1, guide_en = $2 WHERE id = $3")
+                    .bind(guide_zh)
+                    .bind(guide_en)
+                    .bind(campaign_id),
+            )
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("campaign"));

@@ -100,7 +100,7 @@ impl Store {
         branch: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let row = sqlx::query(
+        let upsert = sqlx::query(
             "INSERT INTO hr_users (email, display_name, password_hash, role, branch, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (email) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash, \
              role = excluded.role, branch = excluded.branch RETURNING id",
@@ -110,9 +110,8 @@ impl Store {
         .bind(password_hash)
         .bind(role.as_str())
         .bind(branch)
-        .bind(ts(now))
-        .fetch_one(&self.pool)
-        .await?;
+        .bind(ts(now));
+        let row = self.write_returning(upsert).await?;
         Ok(row.try_get("id")?)
     }
 
@@ -127,13 +126,14 @@ impl Store {
 
     /// Opens a session for `user_id`, valid for `ttl`.
     pub async fn create_hr_session(&self, user_id: i64, token: &TokenHash, now: DateTime<Utc>, ttl: Duration) -> Result<()> {
-        sqlx::query("INSERT INTO hr_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token.as_str())
-            .bind(user_id)
-            .bind(ts(now))
-            .bind(ts(now + ttl))
-            .execute(&self.pool)
-            .await?;
+        self.write(
+            sqlx::query("INSERT INTO hr_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token.as_str())
+                .bind(user_id)
+                .bind(ts(now))
+                .bind(ts(now + ttl)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -154,7 +154,7 @@ impl Store {
 
     /// Ends a session (signing out).
     pub async fn delete_hr_session(&self, token: &TokenHash) -> Result<()> {
-        sqlx::query("DELETE FROM hr_sessions WHERE token_hash = $1").bind(token.as_str()).execute(&self.pool).await?;
+        self.write(sqlx::query("DELETE FROM hr_sessions WHERE token_hash = $1").bind(token.as_str())).await?;
         Ok(())
     }
 }

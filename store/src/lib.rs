@@ -32,7 +32,8 @@ pub use reminders::{Claim, ClaimedMessage, FollowUpCheck, MessageStatus, NoticeM
 pub use status::{StatusCursor, StatusQuery};
 
 use chrono::{DateTime, Utc};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyQueryResult, AnyRow};
+use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -221,6 +222,30 @@ impl Store {
             Some(writers) => Ok(WriteTx::Sqlite(writers.begin().await?)),
             None => Ok(WriteTx::Postgres(self.pool.begin().await?)),
         }
+    }
+
+    /// Runs one statement that writes, in turn with the other writers on SQLite (see
+    /// [`Store::begin_write`]; a write through the reading pool would wait in SQLite's busy
+    /// handler while a rush keeps the write lock taken), straight on the pool on PostgreSQL.
+    pub(crate) async fn write<'q>(&self, statement: Query<'q, Any, AnyArguments<'q>>) -> Result<AnyQueryResult> {
+        if self.writers.is_none() {
+            return Ok(statement.execute(&self.pool).await?);
+        }
+        let mut tx = self.begin_write().await?;
+        let done = statement.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// [`Store::write`] for a statement that returns one row (`RETURNING`).
+    pub(crate) async fn write_returning<'q>(&self, statement: Query<'q, Any, AnyArguments<'q>>) -> Result<AnyRow> {
+        if self.writers.is_none() {
+            return Ok(statement.fetch_one(&self.pool).await?);
+        }
+        let mut tx = self.begin_write().await?;
+        let row = statement.fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// Applies every pending migration for this backend.

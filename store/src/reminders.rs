@@ -203,24 +203,22 @@ impl Store {
     /// applies to notices planned from now on.
     pub async fn set_reminder_plan(&self, campaign_id: i64, plan: &ReminderPlan, now: DateTime<Utc>) -> Result<()> {
         let json = serde_json::to_string(plan).map_err(corrupt)?;
-        sqlx::query(
-            "INSERT INTO reminder_plans (campaign_id, plan, updated_at) VALUES ($1, $2, $3) \
+        self.write(
+            sqlx::query(
+                "INSERT INTO reminder_plans (campaign_id, plan, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (campaign_id) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
+            )
+            .bind(campaign_id)
+            .bind(json)
+            .bind(ts(now)),
         )
-        .bind(campaign_id)
-        .bind(json)
-        .bind(ts(now))
-        .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     /// Sets a candidate's work-chat user id.
     pub async fn set_work_chat_id(&self, candidate_id: i64, work_chat_id: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE candidates SET work_chat_id = $1 WHERE id = $2")
-            .bind(work_chat_id)
-            .bind(candidate_id)
-            .execute(&self.pool)
+        self.write(sqlx::query("UPDATE candidates SET work_chat_id = $1 WHERE id = $2").bind(work_chat_id).bind(candidate_id))
             .await?;
         Ok(())
     }
