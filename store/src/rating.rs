@@ -2,7 +2,7 @@
 //! call list reads, a page at a time, by index.
 
 use crate::follow_up::{assessment_from_row, StoredAssessment};
-use crate::records::corrupt;
+use crate::records::{corrupt, numbered, value_rows};
 use crate::{from_ts, ts, Backend, Result, Store};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -117,13 +117,10 @@ const WRITE_CHUNK: usize = 250;
 fn placeholders(backend: Backend, rows: usize, width: usize, typed: bool) -> String {
     let each = |k: usize| match (backend, typed) {
         (Backend::Sqlite, _) => "?".to_string(),
-        (Backend::Postgres, false) => format!("${k}"),
+        (Backend::Postgres, false) => numbered(k),
         (Backend::Postgres, true) => format!("CAST(${k} AS BIGINT)"),
     };
-    (0..rows)
-        .map(|r| format!("({})", (1..=width).map(|c| each(r * width + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
+    value_rows(rows, width, each)
 }
 
 /// A rating's stored columns, as bound: what the statements of [`Store::save_ratings`] write.

@@ -253,6 +253,20 @@ pub(crate) fn slot_from_columns(row: &AnyRow, prefix: &str) -> Result<Slot> {
     })
 }
 
+/// `rows` rows of `width` placeholders for a multi-row `VALUES`, the `k`th (from 1) written by
+/// `each`: `($1, $2), ($3, $4)` with [`numbered`].
+pub(crate) fn value_rows(rows: usize, width: usize, each: impl Fn(usize) -> String) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=width).map(|c| each(r * width + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `$k`: a placeholder both databases read.
+pub(crate) fn numbered(k: usize) -> String {
+    format!("${k}")
+}
+
 pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }

@@ -6,7 +6,7 @@
 //! outbox never disagrees with the invitation.
 
 use crate::campaigns::insert_signal;
-use crate::records::corrupt;
+use crate::records::{corrupt, numbered, value_rows};
 use crate::secret::new_token;
 use crate::{from_ts, ts, Backend, Result, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -766,14 +766,6 @@ async fn insert_planned(
     insert_messages(conn, target, &messages, now).await
 }
 
-/// `($1, $2, …), ($8, $9, …)`: placeholders for `rows` rows of `columns` values each.
-fn value_rows(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", (1..=columns).map(|c| format!("${}", r * columns + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Writes notices of `target` (kind and parent each); returns each one's id, kind and parent.
 async fn insert_notices(
     conn: &mut AnyConnection,
@@ -784,7 +776,7 @@ async fn insert_notices(
     let sql = format!(
         "INSERT INTO notices (invitation_id, candidate_id, campaign_id, kind, slot_id, parent_id, created_at) VALUES {} \
          RETURNING id, kind, parent_id",
-        value_rows(notices.len(), 7)
+        value_rows(notices.len(), 7, numbered)
     );
     let mut query = sqlx::query(&sql);
     for &(kind, parent) in notices {
@@ -818,7 +810,7 @@ async fn insert_messages(
     let sql = format!(
         "INSERT INTO outbox (notice_id, invitation_id, candidate_id, campaign_id, channel, idempotency_key, status, due_at, \
          next_attempt_at, created_at, updated_at) VALUES {}",
-        value_rows(messages.len(), 11)
+        value_rows(messages.len(), 11, numbered)
     );
     let mut query = sqlx::query(&sql);
     for &(notice_id, channel, due_at) in messages {
